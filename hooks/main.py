@@ -1,0 +1,93 @@
+"""MkDocs hooks of the dlref site.
+
+What the plugins do not do by themselves, with mkdocs-static-i18n building each language in turn
+(see the shared toolchain notes):
+
+- ``on_config``: mkdocstrings reads the theme language *before* i18n switches it; set its locale to the
+  language being built, so API pages get section titles in their own language. Register ``.ipynb`` as a
+  page extension, otherwise i18n publishes notebooks as raw JSON.
+- ``on_pre_build``: i18n re-runs mkdocstrings' ``on_config``, which adds its stylesheet again: de-duplicate.
+  Render the figures from dlref and execute the notebooks (both cached in ``.cache/``) into git-ignored
+  files under ``docs/`` *before* MkDocs scans it, so i18n sorts them like any other file. A file is
+  written only when its content changes, so ``mkdocs serve`` does not rebuild in a loop.
+- ``on_post_build``: write empty sitemap stubs where Material looks for them beside each language alternate.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import mkdocs.utils
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority, get_plugin_logger
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache"
+sys.path.insert(0, str(ROOT / "hooks"))
+
+import figures  # noqa: E402
+import notebooks  # noqa: E402
+
+log = get_plugin_logger("dlref")
+
+
+def _language(config: MkDocsConfig) -> str:
+    i18n = config.plugins.get("i18n")
+    return (i18n.current_language or i18n.default_language) if i18n else config.theme["language"]
+
+
+@event_priority(100)  # before mkdocstrings (0) and i18n (-100)
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    mkdocstrings = config.plugins.get("mkdocstrings")
+    if mkdocstrings is not None:
+        mkdocstrings.config.locale = _language(config)
+    if ".ipynb" not in mkdocs.utils.markdown_extensions:
+        mkdocs.utils.markdown_extensions = (*mkdocs.utils.markdown_extensions, ".ipynb")
+    return config
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    seen: set[str] = set()
+    config.extra_css[:] = [c for c in config.extra_css if not (str(c) in seen or seen.add(str(c)))]
+    docs = Path(config.docs_dir)
+    _render_figures(docs / "figures")
+    notebooks.build(docs / "notebooks", CACHE / "notebooks")
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    if not path.exists() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+_rendered: set[str] = set()
+
+
+def _render_figures(out: Path) -> None:
+    """Render every registered figure into docs/figures/ (git-ignored), once per source state."""
+    figures.load_all()
+    key = figures.source_hash(sorted((ROOT / "dlref").rglob("*.py")))
+    if key in _rendered:
+        return
+    cache = CACHE / "figures" / key
+    for name in sorted(figures.REGISTRY):
+        cached = cache / name
+        if not cached.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(figures.render(name))
+        write_if_changed(out / name, cached.read_bytes())
+    for stale in list(out.rglob("*.svg")) if out.exists() else []:
+        if stale.relative_to(out).as_posix() not in figures.REGISTRY:
+            stale.unlink()
+    _rendered.add(key)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """Empty sitemaps where Material looks for one beside each language alternate (else: 404s)."""
+    site = Path(config.site_dir)
+    stub = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
+    for index in site.rglob("index.html"):
+        sitemap = index.parent / "sitemap.xml"
+        if not sitemap.exists():
+            sitemap.write_text(stub, encoding="utf-8")
