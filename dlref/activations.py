@@ -83,6 +83,13 @@ def sigmoid_derivative(x: Tensor) -> Tensor:
     \sigma'(x) = \sigma(x)\bigl(1 - \sigma(x)\bigr)
     $$
 
+    In backpropagation, with $y = \sigma(x)$ already computed in the forward pass, the upstream gradient
+    is multiplied by this local derivative:
+
+    $$
+    \frac{\partial \mathcal{L}}{\partial x} = \frac{\partial \mathcal{L}}{\partial y}\, y(1 - y)
+    $$
+
     Parameters
     ----------
     x : Tensor
