@@ -11,10 +11,19 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlref.cases import CASES, Sample, TorchDraw, compare, run_both, tolerances
+from dlref.cases import (
+    CASES,
+    EDGE_SEED,
+    Sample,
+    TorchDraw,
+    battery,
+    compare,
+    gradient_check,
+    gradients_vs_torch,
+    run_both,
+    tolerances,
+)
 from strategies import HypothesisDraw
-
-SEEDS = range(4)
 
 by_dtype = [
     pytest.param(case, dtype, id=f"{case.name}-{str(dtype).removeprefix('torch.')}")
@@ -39,10 +48,8 @@ def _check(case, sample: Sample, dtype) -> None:
 @pytest.mark.parametrize(("case", "dtype"), by_dtype)
 def test_battery_matches_torch(case, dtype, device):
     """The fixed battery (also used by ``python -m dlref verify``), including extreme inputs."""
-    for seed in SEEDS:
-        _check(case, case.make(TorchDraw(seed, dtype or torch.float64, device)), dtype)
-    if case.edge:
-        _check(case, case.make(TorchDraw(100, dtype or torch.float64, device, edge=True)), dtype)
+    for sample in battery(case, dtype, device):
+        _check(case, sample, dtype)
 
 
 @pytest.mark.parametrize(("case", "dtype"), by_dtype)
@@ -54,56 +61,24 @@ def test_property_matches_torch(case, dtype, device, data):
     _check(case, case.make(HypothesisDraw(data, dtype, device)), dtype)
 
 
-def _grad_inputs(case, sample: Sample):
-    args, kwargs = sample.fresh()
-    idx = [i for i in case.grad if isinstance(i, int)]
-    names = [n for n in case.grad if isinstance(n, str)]
-    inputs = [args[i] for i in idx] + [kwargs[n] for n in names]
-
-    def call(*tensors):
-        a, k = list(args), dict(kwargs)
-        for i, t in zip(idx, tensors):
-            a[i] = t
-        for n, t in zip(names, tensors[len(idx):]):
-            k[n] = t
-        return a, k
-
-    return [t.detach().requires_grad_(True) for t in inputs], call
-
-
 @pytest.mark.parametrize("case", with_grad)
 def test_gradcheck(case, device):
     """Finite differences agree with dlref's autograd graph (float64)."""
     for seed in range(2):
-        sample = case.make(TorchDraw(seed, torch.float64, device))
-        inputs, call = _grad_inputs(case, sample)
-
-        def f(*tensors):
-            a, k = call(*tensors)
-            return case.fn(*a, **k)
-
-        assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4)
+        assert gradient_check(case, case.make(TorchDraw(seed, torch.float64, device)))
 
 
 @pytest.mark.parametrize("case", with_grad)
 def test_gradients_match_torch(case, device):
     """Gradients through dlref equal gradients through the torch counterpart, extremes included."""
-    for seed, edge in [(0, False), (1, False), (100, True)]:
+    for seed, edge in [(0, False), (1, False), (EDGE_SEED, True)]:
         if edge and not case.edge:
             continue
-        sample = case.make(TorchDraw(seed, torch.float64, device, edge=edge))
-        grads = []
-        for fn in (case.fn, case.torch_fn):
-            inputs, call = _grad_inputs(case, sample)
-            a, k = call(*inputs)
-            out = fn(*a, **k)
-            out = out[0] if isinstance(out, tuple) else out
-            weights = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype, device=out.device).reshape(out.shape)
-            grads.append(torch.autograd.grad((out * weights).sum(), inputs, allow_unused=True))
-        for ours, theirs in zip(*grads):
-            assert ours is not None and theirs is not None
-            assert torch.isfinite(ours).all(), f"{case.name}: non-finite gradient"
-            torch.testing.assert_close(ours, theirs, rtol=1e-9, atol=1e-10)
+        ours, theirs = gradients_vs_torch(case, case.make(TorchDraw(seed, torch.float64, device, edge=edge)))
+        for a, b in zip(ours, theirs):
+            assert a is not None and b is not None
+            assert torch.isfinite(a).all(), f"{case.name}: non-finite gradient"
+            torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-10)
 
 
 @pytest.mark.parametrize(("case", "dtype"), by_dtype)

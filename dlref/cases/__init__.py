@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import importlib
 
-from dlref.cases._core import Bad, Case, Draw, Sample, TorchDraw, compare, run_both, tolerances
+from dlref.cases._core import (
+    BATTERY_SEEDS,
+    EDGE_SEED,
+    Bad,
+    Case,
+    Draw,
+    Sample,
+    TorchDraw,
+    battery,
+    compare,
+    gradient_check,
+    gradients_vs_torch,
+    run_both,
+    tolerances,
+)
 
 MODULES = (
     "activations",
@@ -42,5 +56,5 @@ def _load() -> list[Case]:
 CASES: list[Case] = _load()
 BY_NAME: dict[str, Case] = {c.name: c for c in CASES}
 
-__all__ = ["BY_NAME", "CASES", "MODULES", "Bad", "Case", "Draw", "Sample", "TorchDraw", "compare", "run_both",
-           "tolerances"]
+__all__ = ["BATTERY_SEEDS", "BY_NAME", "CASES", "EDGE_SEED", "MODULES", "Bad", "Case", "Draw", "Sample", "TorchDraw",
+           "battery", "compare", "gradient_check", "gradients_vs_torch", "run_both", "tolerances"]

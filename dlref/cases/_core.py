@@ -19,7 +19,11 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["Bad", "Case", "Draw", "Sample", "TorchDraw", "compare", "run_both", "tolerances"]
+__all__ = ["BATTERY_SEEDS", "EDGE_SEED", "Bad", "Case", "Draw", "Sample", "TorchDraw", "battery", "compare",
+           "gradient_check", "gradients_vs_torch", "run_both", "tolerances"]
+
+BATTERY_SEEDS = (0, 1, 2, 3)  # the fixed battery: these seeds, plus one edge sample (extremes) ...
+EDGE_SEED = 100  # ... drawn with this seed
 
 
 # --------------------------------------------------------------------------------------------- inputs
@@ -261,3 +265,54 @@ def compare(ours: Any, theirs: Any, rtol: float, atol: float) -> Comparison:
         if not bool((diff <= atol + rtol * b64.abs().where(finite, 0.0)).all()):
             return Comparison(max_abs, max_rel, False, False, f"values differ beyond rtol={rtol:g}, atol={atol:g}")
     return Comparison(max_abs, max_rel, bool(exact), True)
+
+
+def battery(case: Case, dtype: torch.dtype | None, device: str | torch.device) -> list[Sample]:
+    """The fixed inputs of a case: ``BATTERY_SEEDS`` plus, unless ``case.edge`` is false, one edge sample."""
+    dt = dtype or torch.float64
+    samples = [case.make(TorchDraw(seed, dt, device)) for seed in BATTERY_SEEDS]
+    if case.edge:
+        samples.append(case.make(TorchDraw(EDGE_SEED, dt, device, edge=True)))
+    return samples
+
+
+def _grad_inputs(case: Case, sample: Sample) -> tuple[list[Tensor], Callable]:
+    """Fresh differentiable copies of the ``case.grad`` arguments and a function that rebuilds the call."""
+    args, kwargs = sample.fresh()
+    idx = [i for i in case.grad if isinstance(i, int)]
+    names = [n for n in case.grad if isinstance(n, str)]
+    inputs = [args[i] for i in idx] + [kwargs[n] for n in names]
+
+    def call(*tensors: Tensor) -> tuple[list, dict]:
+        a, k = list(args), dict(kwargs)
+        for i, t in zip(idx, tensors):
+            a[i] = t
+        for n, t in zip(names, tensors[len(idx):]):
+            k[n] = t
+        return a, k
+
+    return [t.detach().requires_grad_(True) for t in inputs], call
+
+
+def gradient_check(case: Case, sample: Sample) -> bool:
+    """``torch.autograd.gradcheck`` of the dlref function (float64 samples)."""
+    inputs, call = _grad_inputs(case, sample)
+
+    def f(*tensors: Tensor) -> Any:
+        a, k = call(*tensors)
+        return case.fn(*a, **k)
+
+    return bool(torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-4))
+
+
+def gradients_vs_torch(case: Case, sample: Sample) -> tuple[list[Tensor], list[Tensor]]:
+    """Gradients of a fixed weighted sum of the (first) output, through dlref and through torch."""
+    grads = []
+    for fn in (case.fn, case.torch_fn):
+        inputs, call = _grad_inputs(case, sample)
+        a, k = call(*inputs)
+        out = fn(*a, **k)
+        out = out[0] if isinstance(out, (tuple, list)) else out
+        weights = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype, device=out.device).reshape(out.shape)
+        grads.append(list(torch.autograd.grad((out * weights).sum(), inputs, allow_unused=True)))
+    return grads[0], grads[1]
