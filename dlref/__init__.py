@@ -1,10 +1,11 @@
 """dlref: reference implementations of the formulas in the notes, verified against PyTorch.
 
-The modules are the public API (``from dlref.activations import sigmoid``); see the API pages of the site.
+The modules are the public API (``from dlref.activations import sigmoid``); ``python -m dlref verify`` checks
+every function against the installed torch.
 """
 
-from dlref import activations
+from dlref import activations, autograd, data, layers, linalg, losses, lr_scheduler
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "activations"]
+__all__ = ["__version__", "activations", "autograd", "data", "layers", "linalg", "losses", "lr_scheduler"]
