@@ -386,8 +386,12 @@ def softmax_cross_entropy_grad(logits: Tensor, target: Tensor) -> Tensor:
         raise TypeError(f"target must hold integer class indices, got dtype {target.dtype}")
     n, c = logits.shape
     if target.shape[0] != n:
-        raise ValueError(f"target must have shape ({n},) to match logits {tuple(logits.shape)}, got {tuple(target.shape)}")
+        raise ValueError(
+            f"target must have shape ({n},) to match logits {tuple(logits.shape)}, got {tuple(target.shape)}"
+        )
     if target.numel() and (target.min() < 0 or target.max() >= c):
-        raise ValueError(f"target must hold class indices in [0, {c}), got values in [{target.min()}, {target.max()}]")
+        raise ValueError(
+            f"target must hold class indices in [0, {c}), got values in [{target.min()}, {target.max()}]"
+        )
     one_hot = (target[:, None] == torch.arange(c, device=target.device)).to(logits.dtype)  # t_{n,i}
     return softmax(logits, dim=1) - one_hot  # ∂L/∂z = Softmax(z) − t

@@ -4,7 +4,8 @@ Sources are ``docs/notebooks/<name>.<lang>.py`` (reviewable in diffs, no outputs
 cells of the two languages must be identical; they are executed once (nbclient) and the outputs are merged
 into each language's notebook. The execution cache key is the code cells plus the dlref sources plus the
 torch and Python versions, so a change to dlref or to torch re-executes the notebooks: a page never shows
-outputs of code that no longer exists. The execution cache lives in ``.cache/``; the merged notebooks are written beside their sources
+outputs of code that no longer exists. The execution cache lives in ``.cache/``; the merged notebooks are
+written beside their sources
 only when their content changes (so ``mkdocs serve`` does not rebuild in a loop).
 """
 

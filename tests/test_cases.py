@@ -10,6 +10,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import HypothesisDraw
 
 from dlref.cases import (
     CASES,
@@ -23,7 +24,6 @@ from dlref.cases import (
     run_both,
     tolerances,
 )
-from strategies import HypothesisDraw
 
 by_dtype = [
     pytest.param(case, dtype, id=f"{case.name}-{str(dtype).removeprefix('torch.')}")
@@ -40,7 +40,8 @@ def _check(case, sample: Sample, dtype) -> None:
     ours, theirs = run_both(case, sample)
     rtol, atol = tolerances(case, dtype)
     result = compare(ours, theirs, rtol, atol)
-    assert result.ok, f"{case.name}: {result.message} (max abs {result.max_abs:.3g}, rel {result.max_rel:.3g}) on {sample!r}"
+    assert result.ok, (f"{case.name}: {result.message} (max abs {result.max_abs:.3g}, rel {result.max_rel:.3g}) "
+                       f"on {sample!r}")
     if case.exact:
         assert result.bit_exact, f"{case.name}: expected bit-exact agreement, max abs diff {result.max_abs:.3g}"
 

@@ -60,9 +60,11 @@ def _bad_ce_grad():
     return [
         Bad(Sample(torch.zeros(3), torch.tensor([0, 1, 2])), ValueError, "logits must be 2-D", "1-D logits"),
         Bad(Sample(z, torch.tensor([0, 1])), ValueError, "target must have shape (3,)", "target too short"),
-        Bad(Sample(z, torch.tensor([0, 1, 4])), ValueError, "target must hold class indices in [0, 4)", "class 4 of 4"),
+        Bad(Sample(z, torch.tensor([0, 1, 4])), ValueError, "target must hold class indices in [0, 4)",
+            "class 4 of 4"),
         Bad(Sample(z, torch.tensor([-1, 1, 2])), ValueError, "target must hold class indices", "negative class"),
-        Bad(Sample(z, torch.tensor([0.0, 1.0, 2.0])), TypeError, "target must hold integer class indices", "float target"),
+        Bad(Sample(z, torch.tensor([0.0, 1.0, 2.0])), TypeError, "target must hold integer class indices",
+            "float target"),
     ]
 
 

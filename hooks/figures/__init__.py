@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 REGISTRY: dict[str, Callable[[], plt.Figure]] = {}
 _HERE = Path(__file__).parent
