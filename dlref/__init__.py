@@ -4,8 +4,9 @@ The modules are the public API (``from dlref.activations import sigmoid``); ``py
 every function against the installed torch.
 """
 
-from dlref import activations, autograd, data, layers, linalg, losses, lr_scheduler
+from dlref import activations, autograd, data, init, layers, linalg, losses, lr_scheduler, regularization
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "activations", "autograd", "data", "layers", "linalg", "losses", "lr_scheduler"]
+__all__ = ["__version__", "activations", "autograd", "data", "init", "layers", "linalg", "losses", "lr_scheduler",
+           "regularization"]

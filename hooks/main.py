@@ -10,6 +10,10 @@ What the plugins do not do by themselves, with mkdocs-static-i18n building each 
   Render the figures from dlref and execute the notebooks (both cached in ``.cache/``) into git-ignored
   files under ``docs/`` *before* MkDocs scans it, so i18n sorts them like any other file. A file is
   written only when its content changes, so ``mkdocs serve`` does not rebuild in a loop.
+- ``on_page_markdown``: fill the verification page with the table of ``python -m dlref verify`` (run once per
+  state of dlref and torch, cached).
+- ``on_post_page``: on API pages, put each function's verification status under its heading, linked to its
+  row, and translate the labels mkdocstrings leaves in English.
 - ``on_post_build``: write empty sitemap stubs where Material looks for them beside each language alternate.
 """
 
@@ -21,6 +25,8 @@ from pathlib import Path
 import mkdocs.utils
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
@@ -28,6 +34,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 import figures  # noqa: E402
 import notebooks  # noqa: E402
+import verification  # noqa: E402
 
 log = get_plugin_logger("dlref")
 
@@ -81,6 +88,31 @@ def _render_figures(out: Path) -> None:
         if stale.relative_to(out).as_posix() not in figures.REGISTRY:
             stale.unlink()
     _rendered.add(key)
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **kwargs) -> str:
+    if verification.MARKER in markdown:
+        data = verification.report(CACHE / "verify")
+        markdown = markdown.replace(verification.MARKER, verification.table(data, _language(config)))
+    return markdown
+
+
+_JA_LABELS = {
+    '<b class="doc doc-backlink-type">Referenced by:</b>': '<b class="doc doc-backlink-type">ノートでの参照箇所:</b>',
+    "<summary>See Also</summary>": "<summary>関連項目</summary>",
+}
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    if not page.file.src_uri.startswith("api/"):
+        return output
+    lang = _language(config)
+    href = get_relative_url("verification/", page.url)
+    output = verification.annotate(output, verification.report(CACHE / "verify"), lang, href)
+    if lang == "ja":
+        for en, ja in _JA_LABELS.items():
+            output = output.replace(en, ja)
+    return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
