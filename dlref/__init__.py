@@ -4,9 +4,9 @@ The modules are the public API (``from dlref.activations import sigmoid``); ``py
 every function against the installed torch.
 """
 
-from dlref import activations, autograd, data, init, layers, linalg, losses, lr_scheduler, regularization
+from dlref import activations, autograd, data, init, layers, linalg, losses, lr_scheduler, optim, regularization
 
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "activations", "autograd", "data", "init", "layers", "linalg", "losses", "lr_scheduler",
-           "regularization"]
+           "optim", "regularization"]

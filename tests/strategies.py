@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from hypothesis import strategies as st
 
@@ -24,5 +25,9 @@ class HypothesisDraw(Draw):
 
     def _values(self, n: int, low: float, high: float) -> list[float]:
         width = 32 if self.dtype == torch.float32 else 64
+        if width == 32:  # hypothesis needs float32-exact bounds: round them inwards
+            low32, high32 = np.float32(low), np.float32(high)
+            low = float(np.nextafter(low32, np.float32(np.inf)) if low32 < low else low32)
+            high = float(np.nextafter(high32, np.float32(-np.inf)) if high32 > high else high32)
         element = st.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
         return self._data.draw(st.lists(element, min_size=n, max_size=n))
