@@ -1,6 +1,6 @@
 r"""Learning-rate schedules: the learning rate after a given number of scheduler steps.
 
-Chapter: [Learning-rate schedules](../lr_scheduler.md). Each function takes plain numbers and returns the
+Chapter: [Learning-rate schedulers](../lr-scheduler.md). Each function takes plain numbers and returns the
 learning rate that `torch.optim.lr_scheduler` leaves in `optimizer.param_groups[0]["lr"]` after `epoch`
 calls of `scheduler.step()` (each preceded by `optimizer.step()`, as torch asks). Epoch 0 is the learning
 rate before any step, i.e. the one the first epoch trains with.
@@ -257,7 +257,7 @@ def cosine_annealing_lr(epoch: int, lr_max: float, t_max: int, lr_min: float = 0
 
     $$
     \eta_t = \eta_{\min} + (\eta_{t-1} - \eta_{\min})
-    \frac{1 + \cos(\pi t / T_{\max})}{1 + \cos(\pi (t - 1) / T_{\max})},
+    \frac{1 + \cos(\pi t / T_{\max})}{1 + \cos(\pi (t - 1) / T_{\max})}
     $$
 
     with an additive step where the denominator vanishes ($t - 1 = T_{\max}, 3T_{\max}, \dots$). The two

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html
 import json
 import platform
 import sys
@@ -70,10 +71,25 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
 
 
 def merge_outputs(target: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``target``'s cells with ``executed``'s outputs; figures get the alt text of ``target``'s language.
+
+    A code cell that draws a figure carries its alt text in its metadata (``# %% alt="..."`` in the jupytext
+    source, in that source's language); its PNG outputs become ``<img alt=...>``. A figure without alt text
+    is an error.
+    """
     out = copy.deepcopy(target)
     done = [c for c in executed.cells if c.cell_type == "code"]
-    for cell, ran in zip([c for c in out.cells if c.cell_type == "code"], done):
-        cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+    for i, (cell, ran) in enumerate(zip([c for c in out.cells if c.cell_type == "code"], done)):
+        cell.outputs, cell.execution_count = copy.deepcopy(ran.outputs), ran.execution_count
+        for output in cell.outputs:
+            png = output.get("data", {}).get("image/png")
+            if png is None:
+                continue
+            alt = cell.metadata.get("alt")
+            if not alt:
+                raise ValueError(f"code cell {i + 1} draws a figure but has no alt text: "
+                                 f'start it with `# %% alt="..."` in each language')
+            output["data"] = {"text/html": f'<img src="data:image/png;base64,{png.strip()}" alt="{html.escape(alt)}">'}
     return out
 
 
@@ -102,7 +118,11 @@ def build(src_dir: Path, cache: Path) -> None:
             executed_path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(executed, executed_path)
         for lang, nb in nbs.items():
-            text = nbformat.writes(merge_outputs(nb, executed)).encode()
+            try:
+                merged = merge_outputs(nb, executed)
+            except ValueError as exc:
+                raise ValueError(f"notebook {by_lang[lang].name}: {exc}") from None
+            text = nbformat.writes(merged).encode()
             target = src_dir / f"{name}.{lang}.ipynb"
             if not target.exists() or target.read_bytes() != text:
                 target.write_bytes(text)
