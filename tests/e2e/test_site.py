@@ -9,8 +9,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from conftest import ARTIFACTS, serve, stop
 from site_checks import counterpart, inspect, page_paths, same_page
+
+from conftest import ARTIFACTS, serve, stop
 
 PATHS = page_paths()
 
