@@ -53,8 +53,8 @@ def sigmoid(x: Tensor) -> Tensor:
     -----
     Written literally, $e^{-x}$ overflows for very negative $x$ (below about $-89$ in float32, $-710$ in
     float64); the result is still 0, but the gradient of the literal form becomes `nan`. dlref evaluates the
-    equal expression $e^{x}/(1 + e^{x})$ for $x < 0$, so neither branch ever overflows. `torch.sigmoid` /
-    `nn.Sigmoid()` needs no extra arguments to agree.
+    equal expression $e^{x}/(1 + e^{x})$ for $x < 0$, so only $e^{-|x|} \le 1$ is ever computed.
+    `torch.sigmoid` / `nn.Sigmoid()` needs no extra arguments to agree.
 
     Examples
     --------
@@ -68,12 +68,10 @@ def sigmoid(x: Tensor) -> Tensor:
     sigmoid_derivative : $\sigma'(x)$.
     """
     x = check_tensor(x, "x")
-    pos, neg = x.clamp(min=0), x.clamp(max=0)  # each branch only sees the inputs it is used for
-    return torch.where(
-        x >= 0,
-        1 / (1 + torch.exp(-pos)),  # σ(x) = 1 / (1 + e^{-x})       for x ≥ 0
-        torch.exp(neg) / (1 + torch.exp(neg)),  # σ(x) = e^{x} / (1 + e^{x})  for x < 0
-    )
+    nonneg = x >= 0
+    e = torch.exp(torch.where(nonneg, -x, x))  # e^{-|x|} ∈ (0, 1]: never overflows
+    r = 1 / (1 + e)
+    return torch.where(nonneg, r, e * r)  # σ(x) = 1/(1 + e^{-x}) for x ≥ 0,  e^{x}/(1 + e^{x}) for x < 0
 
 
 def sigmoid_derivative(x: Tensor) -> Tensor:
