@@ -59,9 +59,10 @@ def test_suite() -> float:
 
 
 def reading(site: Path) -> list[dict]:
-    from conftest import CHROMIUM_FLAGS, chromium_path, serve, stop
     from playwright.sync_api import sync_playwright
     from site_checks import inspect, page_paths
+
+    from conftest import CHROMIUM_FLAGS, chromium_path, serve, stop
 
     server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -115,7 +116,8 @@ def main() -> int:
     print(f"{'page':40s} {'typeset':>9s} {'transfer':>10s}  largest asset")
     for r in out["reading"]:
         t = f"{r['typeset_ms']:.0f} ms" if r["typeset_ms"] is not None else "-"
-        print(f"{r['page']:40s} {t:>9s} {r['bytes'] / 1024:8.0f} KB  {r['largest'][1]} ({r['largest'][0] / 1024:.0f} KB)")
+        largest = f"{r['largest'][1]} ({r['largest'][0] / 1024:.0f} KB)"
+        print(f"{r['page']:40s} {t:>9s} {r['bytes'] / 1024:8.0f} KB  {largest}")
     times = [r["typeset_ms"] for r in out["reading"] if r["typeset_ms"] is not None]
     sizes = [r["bytes"] for r in out["reading"]]
     print(f"typeset: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (goal <= 300 ms) · "

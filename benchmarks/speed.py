@@ -22,7 +22,7 @@ from torch.utils import benchmark
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dlref.cases import BY_NAME, Sample  # noqa: E402
+from dlref.cases import BY_NAME, Sample
 
 # Where the ratio is large by construction, not by accident.
 EXPECTED_SLOW = {
