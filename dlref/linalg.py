@@ -1,12 +1,11 @@
 r"""Linear algebra of the notes: the matrix product, the elementwise product and the slope of a line.
 
-Chapter: [Linear algebra](../linalg.md). Every function is built from broadcasting and `sum` and is verified
+Chapter: [Maths basics](../math.md). Every function is built from broadcasting and `sum` and is verified
 against `torch.mm`, `torch.mul`, `torch.linalg.lstsq` and `torch.autograd`.
 """
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from dlref._checks import check_tensor
@@ -36,6 +35,17 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     for $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times p}$ and
     $C = AB \in \mathbb{R}^{m \times p}$. The inner dimensions ($n$) must agree; the outer ones ($m$, $p$)
     need not.
+
+    For example, each entry of the product of two $2 \times 2$ matrices is a row of the first times a
+    column of the second:
+
+    $$
+    \begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}
+    \begin{pmatrix} 5 & 6 \\ 7 & 8 \end{pmatrix}
+    = \begin{pmatrix} 1 \cdot 5 + 2 \cdot 7 & 1 \cdot 6 + 2 \cdot 8 \\
+    3 \cdot 5 + 4 \cdot 7 & 3 \cdot 6 + 4 \cdot 8 \end{pmatrix}
+    = \begin{pmatrix} 19 & 22 \\ 43 & 50 \end{pmatrix}
+    $$
 
     Parameters
     ----------
@@ -134,12 +144,10 @@ def hadamard(a: Tensor, b: Tensor) -> Tensor:
     """
     a = check_tensor(a, "a")
     b = check_tensor(b, "b")
-    try:
-        torch.broadcast_shapes(a.shape, b.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"a and b must have broadcastable shapes, got {tuple(a.shape)} and {tuple(b.shape)}"
-        ) from None
+    # aligned from the right, each pair of sizes must be equal or contain a 1 (torch.broadcast_shapes would
+    # check the same, but its first call imports sympy: over a second)
+    if any(m != n and 1 not in (m, n) for m, n in zip(reversed(a.shape), reversed(b.shape))):
+        raise ValueError(f"a and b must have broadcastable shapes, got {tuple(a.shape)} and {tuple(b.shape)}")
     return a * b  # (A ⊙ B)_ij = A_ij B_ij
 
 
