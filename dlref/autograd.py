@@ -1,12 +1,14 @@
-r"""Numerical differentiation: the finite-difference gradient that checks automatic differentiation.
+r"""Automatic differentiation by hand: the chain rule, and the finite-difference gradient that checks autograd.
 
-Chapter: [Automatic differentiation](../autograd.md). `numerical_grad` needs only the values of a function,
-so it can check any gradient that autograd (or a hand derivation) produces; it is verified against
-`torch.autograd.grad`.
+Chapter: [Automatic differentiation](../autograd.md). `chain_rule` multiplies the local derivatives along a
+chain of elementwise functions, which is what backpropagation does layer by layer; `numerical_grad` needs
+only the values of a function, so it can check any gradient that autograd (or a hand derivation) produces.
+Both are verified against `torch.autograd.grad`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from torch import Tensor
 
 from dlref._checks import check_number, check_tensor
 
-__all__ = ["numerical_grad"]
+__all__ = ["chain_rule", "numerical_grad"]
 
 
 def _scalar(value: object) -> Tensor:
@@ -29,6 +31,114 @@ def _scalar(value: object) -> Tensor:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return torch.tensor(float(value), dtype=torch.float64)
     raise TypeError(f"f must return a scalar tensor or a real number, got {type(value).__name__}")
+
+
+def chain_rule(*local_grads: Tensor) -> Tensor:
+    r"""Gradient of a composition of elementwise functions: the product of the local derivatives (chain rule).
+
+    For $\mathcal{L}(y)$ with $y = f(x)$, the gradient arriving from upstream, $\partial \mathcal{L} / \partial y$
+    (how sensitive the loss is to $y$), times the local derivative of the step, $\partial y / \partial x$,
+    is the gradient with respect to its input, which is passed on downstream:
+
+    $$
+    \frac{\partial \mathcal{L}}{\partial x}
+    = \frac{\partial \mathcal{L}}{\partial y} \cdot \frac{\partial y}{\partial x}
+    $$
+
+    Repeated along a chain, e.g. two layers $z_1 = \omega_1 x$, $a_1 = \phi(z_1)$, $z_2 = \omega_2 a_1$,
+    $a_2 = \phi(z_2)$ and a loss $\mathcal{L}(a_2)$, the gradient with respect to the first weight is the
+    product of all the local derivatives, written from the loss back to the weight:
+
+    $$
+    \frac{\partial \mathcal{L}}{\partial \omega_1}
+    = \frac{\partial \mathcal{L}}{\partial a_2} \cdot \frac{\partial a_2}{\partial z_2}
+    \cdot \frac{\partial z_2}{\partial a_1} \cdot \frac{\partial a_1}{\partial z_1}
+    \cdot \frac{\partial z_1}{\partial \omega_1}
+    $$
+
+    Parameters
+    ----------
+    *local_grads : Tensor
+        The factors, from the loss side to the input side: first the upstream gradient
+        $\partial \mathcal{L} / \partial y$, then one local derivative per step. At least one; floating
+        point; shapes that broadcast together (a 0-d tensor is a scalar factor); all on one device.
+
+    Returns
+    -------
+    Tensor
+        Their product, of the broadcast shape, in the promoted dtype (as `torch.mul`), multiplied from left
+        to right.
+
+    Notes
+    -----
+    The product is elementwise because each step here is an elementwise (or scalar) function: its
+    Jacobian $\partial y / \partial x$ is diagonal, so "upstream gradient times Jacobian" is the upstream
+    gradient times the diagonal. For a general step, e.g. $y = Wx$, the local derivative is a matrix and the
+    product is a vector-Jacobian product, $\frac{\partial \mathcal{L}}{\partial x} = W^\top
+    \frac{\partial \mathcal{L}}{\partial y}$; this is what each `grad_fn` node of torch's autograd computes
+    in `backward()`, without ever forming the Jacobian.
+
+    torch has no function that multiplies given local derivatives: the torch counterpart is autograd itself,
+    run on a composition whose local derivatives are the factors. Starting from the loss side is the order
+    of backpropagation (reverse mode); multiplication is commutative, so the order changes the result only
+    by rounding.
+
+    Examples
+    --------
+    Two factors, $\mathcal{L} = y^2$ with $y = \sin x$ elementwise:
+
+    >>> x = torch.randn(5, dtype=torch.float64, device=device, requires_grad=True)
+    >>> y = torch.sin(x)
+    >>> loss = (y**2).sum()
+    >>> (expected,) = torch.autograd.grad(loss, x)
+    >>> dL_dy, dy_dx = 2 * y.detach(), torch.cos(x.detach())
+    >>> torch.testing.assert_close(chain_rule(dL_dy, dy_dx), expected)
+
+    A scalar network with two sigmoid layers and the loss $\mathcal{L} = (a_2 - t)^2$: each local
+    derivative by hand, their product against autograd:
+
+    >>> from dlref.activations import sigmoid, sigmoid_derivative
+    >>> opts = dict(dtype=torch.float64, device=device)
+    >>> x, t = torch.tensor(0.5, **opts), torch.tensor(1.0, **opts)
+    >>> w1 = torch.tensor(0.8, **opts, requires_grad=True)
+    >>> w2 = torch.tensor(-1.2, **opts)
+    >>> z1 = w1 * x
+    >>> a1 = sigmoid(z1)
+    >>> z2 = w2 * a1
+    >>> a2 = sigmoid(z2)
+    >>> loss = (a2 - t) ** 2
+    >>> (expected,) = torch.autograd.grad(loss, w1)
+    >>> grad = chain_rule(
+    ...     2 * (a2 - t).detach(),           # dL/da2
+    ...     sigmoid_derivative(z2.detach()),  # da2/dz2
+    ...     w2,                               # dz2/da1
+    ...     sigmoid_derivative(z1.detach()),  # da1/dz1
+    ...     x,                                # dz1/dw1
+    ... )
+    >>> torch.testing.assert_close(grad, expected)
+
+    See Also
+    --------
+    dlref.activations.sigmoid_derivative : the local derivative of a sigmoid layer.
+    numerical_grad : the same gradients without any derivative, by finite differences.
+    """
+    if not local_grads:
+        raise ValueError("chain_rule needs at least one local gradient (the upstream gradient dL/dy)")
+    grads = [check_tensor(g, f"local_grads[{i}]") for i, g in enumerate(local_grads)]
+    for i, g in enumerate(grads[1:], start=1):
+        if g.device != grads[0].device:
+            raise ValueError(f"local_grads[{i}] must be on the same device as local_grads[0] "
+                             f"({grads[0].device}), got {g.device}")
+    # aligned from the right, the sizes at each position other than 1 must agree (torch.broadcast_shapes would
+    # check the same, but its first call imports sympy: over a second)
+    for sizes in itertools.zip_longest(*(reversed(g.shape) for g in grads), fillvalue=1):
+        if len({n for n in sizes if n != 1}) > 1:
+            shapes = ", ".join(str(tuple(g.shape)) for g in grads)
+            raise ValueError(f"local_grads must have shapes that broadcast together, got {shapes}")
+    out = grads[0].clone()
+    for g in grads[1:]:  # one loop over the factors (the steps of the chain), not over elements
+        out = out * g  # ∂L/∂x = ∂L/∂y · ∂y/∂x
+    return out
 
 
 def numerical_grad(f: Callable[[Tensor], Tensor], x: Tensor, eps: float = 1e-6) -> Tensor:

@@ -1,5 +1,9 @@
 """Cases for :mod:`dlref.autograd`.
 
+``chain_rule`` multiplies given local derivatives; torch has no such function, so its counterpart is
+autograd itself: ``torch.autograd.grad`` of a chain of elementwise steps ``h = g_k * h`` whose local
+derivatives are the factors, with the first factor (the upstream gradient) passed as ``grad_outputs``.
+
 ``numerical_grad`` takes a function: the sample maker picks one of a few fixed smooth scalar functions with
 ``draw.choice`` (the quadratic form draws its own matrix), and the torch counterpart differentiates the same
 function with ``torch.autograd.grad``.
@@ -7,11 +11,58 @@ function with ``torch.autograd.grad``.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import Tensor
 
 from dlref import autograd as G
 from dlref.cases._core import Bad, Case, Draw, Sample
+
+
+def _factors(d: Draw) -> Sample:
+    """2 to 5 factors whose shapes broadcast: each is the full shape, a reduced one (leading dimensions dropped,
+    some sizes 1) or a 0-d scalar."""
+    shape = d.shape(min_dims=1, max_dims=3, max_side=4)
+    factors = []
+    for _ in range(d.int(2, 5)):
+        kind = d.int(0, 2)
+        if kind == 0:
+            sub = shape
+        elif kind == 1:
+            sub = tuple(1 if d.bool() else s for s in shape[d.int(0, len(shape) - 1):])
+        else:
+            sub = ()
+        factors.append(d.real(sub, requires_grad=True))
+    return Sample(*factors)
+
+
+def _autograd_of_chain(*local_grads: Tensor) -> Tensor:
+    """d/dx of the chain x -> g_n x -> ... -> g_2 (...), backpropagated from the upstream gradient g_1."""
+    dtype = functools.reduce(torch.promote_types, (g.dtype for g in local_grads))
+    shape = torch.broadcast_shapes(*(g.shape for g in local_grads))
+    x = torch.zeros(shape, dtype=dtype, device=local_grads[0].device, requires_grad=True)
+    h = x
+    for g in reversed(local_grads[1:]):  # innermost step first: its local derivative is the last factor
+        h = g * h
+    upstream = local_grads[0].to(dtype).expand(shape)
+    (grad,) = torch.autograd.grad(h, x, grad_outputs=upstream, create_graph=True)  # differentiable in g
+    return grad
+
+
+def _bad_chain():
+    z = torch.zeros(2, 3)
+    return [
+        Bad(Sample(), ValueError, "chain_rule needs at least one local gradient", "no factor"),
+        Bad(Sample(z, [1.0, 2.0, 3.0]), TypeError, "local_grads[1] must be a torch.Tensor",
+            "a list instead of a tensor"),
+        Bad(Sample(z, 2.0), TypeError, "local_grads[1] must be a torch.Tensor", "a Python number"),
+        Bad(Sample(torch.zeros(2, 3, dtype=torch.int64), z), TypeError,
+            "local_grads[0] must have a floating-point dtype", "integer tensor"),
+        Bad(Sample(z, torch.zeros(3), torch.zeros(2)), ValueError,
+            "local_grads must have shapes that broadcast together, got (2, 3), (3,), (2,)",
+            "shapes that do not broadcast"),
+    ]
 
 
 def sum_of_sin(x: Tensor) -> Tensor:
@@ -87,6 +138,10 @@ def _bad():
 
 
 CASES = [
+    # The same products in the same order (IEEE multiplication is commutative): bit-identical.
+    Case("autograd.chain_rule", G.chain_rule, _autograd_of_chain,
+         "torch.autograd.grad(h, x, grad_outputs=dL_dy) for the chain h = g_2 * (... (g_n * x))", _factors,
+         grad=(0, 1), exact=True, bad=_bad_chain),
     # Tolerances from the error bound of the Notes, |error| <= eps²/6 |f'''| + c u |f| / eps, for these
     # functions: |f'''| <= 1; |f| and the partial sums inside f stay below ~50 (<= 16 elements of size <= 2).
     # float64, eps = 1e-6: 1.7e-13 + 50 · 2.2e-16 / 1e-6 ≈ 1e-8 -> atol 1e-7 (measured max 5.5e-9, 600 draws);
