@@ -4,7 +4,8 @@ Chapter: [Parameter initialisation](../init.md). The spreads are plain Python fl
 order of floating-point operations as `torch.nn.init`; the draws use the same sampling primitive
 (`Tensor.normal_` / `Tensor.uniform_`) so that, from the same generator state, they are bit-identical to
 `nn.init.kaiming_normal_`, `nn.init.kaiming_uniform_`, `nn.init.xavier_normal_` and `nn.init.xavier_uniform_`
-with their default arguments.
+with their default arguments. `default_uniform_bound` is the bound of the initialisation that `nn.Linear` and
+`nn.Conv*d` actually use when they are created (not He's).
 
 The constant, uniform and normal initialisers of the notes (`nn.init.zeros_`, `ones_`, `constant_`,
 `uniform_`, `normal_`) are single tensor methods (`torch.zeros`, `Tensor.uniform_(-a, a)`,
@@ -27,6 +28,7 @@ __all__ = [
     "kaiming_uniform_bound",
     "xavier_normal_std",
     "xavier_uniform_bound",
+    "default_uniform_bound",
     "kaiming_normal",
     "kaiming_uniform",
     "xavier_normal",
@@ -279,6 +281,62 @@ def xavier_uniform_bound(fan_in: int, fan_out: int) -> float:
     fan_in = check_positive_int(fan_in, "fan_in")
     fan_out = check_positive_int(fan_out, "fan_out")
     return math.sqrt(3.0) * math.sqrt(2.0 / float(fan_in + fan_out))  # a = √3·σ = √(6 / (fan_in + fan_out))
+
+
+def default_uniform_bound(fan_in: int) -> float:
+    r"""Bound $a$ of torch's *default* initialisation of `nn.Linear` and `nn.Conv*d`, $\mathcal{U}(-a, a)$.
+
+    $$
+    a = \frac{1}{\sqrt{\mathrm{fan}_{\mathrm{in}}}}
+    $$
+
+    Every `nn.Linear` / `nn.Conv1d` / `nn.Conv2d` / `nn.Conv3d` draws its weight (and its bias) from
+    $\mathcal{U}(-a, a)$ when it is created. This is **not** He initialisation: He's bound
+    $\sqrt{6/\mathrm{fan}_{\mathrm{in}}}$ is $\sqrt 6 \approx 2.45$ times larger, and the variance
+    $a^2/3 = 1/(3\,\mathrm{fan}_{\mathrm{in}})$ is 6 times smaller than He's $2/\mathrm{fan}_{\mathrm{in}}$.
+
+    Parameters
+    ----------
+    fan_in : int
+        Number of inputs of each unit, positive: `in_features` for `nn.Linear`,
+        `in_channels * kH * kW` for `nn.Conv2d` (see `fan_in_and_fan_out`).
+
+    Returns
+    -------
+    float
+        $a$, the float torch uses for the weight.
+
+    Notes
+    -----
+    The layers' `reset_parameters` calls `nn.init.kaiming_uniform_(weight, a=math.sqrt(5))`: the leaky-ReLU
+    gain with negative slope $\sqrt 5$ is $\sqrt{2/(1 + 5)} = 1/\sqrt 3$, and the bound
+    $\sqrt 3 \cdot \mathrm{gain} / \sqrt{\mathrm{fan}_{\mathrm{in}}} = 1/\sqrt{\mathrm{fan}_{\mathrm{in}}}$.
+    dlref evaluates it in torch's order, so the float is the one torch passes to `Tensor.uniform_` for the
+    weight; it can be one ulp below the literal `1 / math.sqrt(fan_in)` (e.g. `0.24999999999999997` for
+    $\mathrm{fan}_{\mathrm{in}} = 16$), which is what torch uses for the **bias**.
+
+    Examples
+    --------
+    >>> default_uniform_bound(16), 1 / 16 ** 0.5
+    (0.24999999999999997, 0.25)
+    >>> _ = torch.manual_seed(0)
+    >>> layer = nn.Linear(16, 3, device=device)
+    >>> _ = torch.manual_seed(0)
+    >>> a = default_uniform_bound(16)
+    >>> torch.equal(layer.weight.detach(), torch.empty(3, 16, device=device).uniform_(-a, a))
+    True
+    >>> conv = nn.Conv2d(3, 64, kernel_size=3, dtype=torch.float64, device=device)  # fan_in = 3·3·3 = 27
+    >>> bool(conv.weight.abs().max() <= default_uniform_bound(27))
+    True
+
+    See Also
+    --------
+    kaiming_uniform_bound : He's bound $\sqrt{6/\mathrm{fan}_{\mathrm{in}}}$, for ReLU layers.
+    fan_in_and_fan_out : $\mathrm{fan}_{\mathrm{in}}$ from the shape.
+    """
+    fan_in = check_positive_int(fan_in, "fan_in")
+    gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))  # leaky-ReLU gain √(2/(1 + a²)) with a = √5: 1/√3
+    return math.sqrt(3.0) * (gain / math.sqrt(fan_in))  # a = √3 · gain / √fan_in = 1/√fan_in, in torch's order
 
 
 def kaiming_normal(shape: Sequence[int], *, generator: torch.Generator | None = None,

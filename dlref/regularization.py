@@ -1,8 +1,10 @@
-r"""Regularisation layers: dropout and batch normalisation.
+r"""Regularisation: dropout, batch normalisation and weight decay.
 
 Chapter: [Regularisation](../regularization.md). `dropout` reproduces `nn.Dropout`'s mask bit for bit on
 the CPU from the same generator state; `batch_norm` is a pure version of `nn.BatchNorm1d` /
 `nn.BatchNorm2d`: it returns the updated running statistics instead of changing buffers in place.
+`l2_penalty` is the term whose gradient the `weight_decay` argument of `torch.optim.SGD` / `Adam` adds;
+`decoupled_weight_decay` is the shrinking step of `torch.optim.AdamW`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from torch import Tensor
 
 from dlref._checks import check_number, check_probability, check_tensor
 
-__all__ = ["dropout", "batch_norm"]
+__all__ = ["dropout", "batch_norm", "l2_penalty", "decoupled_weight_decay"]
 
 
 def _check_bool(v: object, name: str) -> bool:
@@ -114,31 +116,45 @@ def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, running_me
                eps: float = 1e-5) -> tuple[Tensor, Tensor, Tensor]:
     r"""Batch normalisation over the batch (and spatial) dimensions, per channel, with running statistics.
 
+    For each channel, let $z_1, \dots, z_m$ be its $m$ values in the batch (`x` holds them; the chapter
+    calls BN's input $z$, the output of a linear or convolutional layer): $m = N$, $N \cdot L$ or
+    $N \cdot H \cdot W$ for `x` of shape `(N, C)`, `(N, C, L)` or `(N, C, H, W)`. In training, the batch
+    mean and the (biased) batch variance
+
     $$
-    \mu_B = \frac{1}{m} \sum_{i=1}^{m} x_i, \qquad \sigma_B^2 = \frac{1}{m} \sum_{i=1}^{m} (x_i - \mu_B)^2
+    \mu_B = \frac{1}{m} \sum_{i=1}^{m} z_i
     $$
 
     $$
-    \hat{x}_i = \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}}
+    \sigma_B^2 = \frac{1}{m} \sum_{i=1}^{m} (z_i - \mu_B)^2
+    $$
+
+    normalise each value, and the learnable scale $\gamma$ (`weight`) and shift $\beta$ (`bias`) follow:
+
+    $$
+    \hat{z}_i = \frac{z_i - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}}
     $$
 
     $$
-    y_i = \gamma \hat{x}_i + \beta
+    y_i = \gamma \hat{z}_i + \beta
     $$
+
+    The running statistics $\mu_{\mathrm{run}}, \sigma^2_{\mathrm{run}}$ are updated with
+    $\alpha$ = `momentum`, the variance with the *unbiased* estimate $\frac{m}{m-1}\sigma_B^2$:
 
     $$
     \mu_{\mathrm{run}} \leftarrow (1 - \alpha)\, \mu_{\mathrm{run}} + \alpha\, \mu_B
     $$
 
     $$
-    \sigma^2_{\mathrm{run}} \leftarrow
-    (1 - \alpha)\, \sigma^2_{\mathrm{run}} + \alpha\, \frac{m}{m - 1}\, \sigma_B^2
+    \sigma^2_{\mathrm{run}} \leftarrow (1 - \alpha)\, \sigma^2_{\mathrm{run}} + \alpha\, \frac{m}{m - 1}\, \sigma_B^2
     $$
 
-    For each channel, $x_1, \dots, x_m$ are its $m = N$, $N \cdot L$ or $N \cdot H \cdot W$ values in the
-    batch, $\gamma, \beta$ are `weight` and `bias`, $\mu_{\mathrm{run}}, \sigma^2_{\mathrm{run}}$ the running
-    statistics and $\alpha$ is `momentum`. In evaluation (`training=False`), $\mu_{\mathrm{run}}$ and
-    $\sigma^2_{\mathrm{run}}$ replace $\mu_B$ and $\sigma_B^2$ and are not updated.
+    In evaluation (`training=False`) the running statistics replace the batch ones and are not updated:
+
+    $$
+    y_i = \gamma \frac{z_i - \mu_{\mathrm{run}}}{\sqrt{\sigma^2_{\mathrm{run}} + \varepsilon}} + \beta
+    $$
 
     Parameters
     ----------
@@ -178,17 +194,30 @@ def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, running_me
 
     Examples
     --------
-    >>> x = torch.randn(8, 3, 5, 5, dtype=torch.float64, device=device)
+    >>> z = 2 + 3 * torch.randn(8, 3, 5, 5, dtype=torch.float64, device=device)
     >>> bn = nn.BatchNorm2d(3, dtype=torch.float64, device=device)
+    >>> with torch.no_grad():  # a γ and β other than 1 and 0
+    ...     _ = bn.weight.uniform_(0.5, 2.0), bn.bias.normal_()
     >>> w, b = bn.weight.detach().clone(), bn.bias.detach().clone()
-    >>> rm, rv = bn.running_mean.clone(), bn.running_var.clone()
-    >>> y, rm, rv = batch_norm(x, w, b, rm, rv, momentum=0.1, eps=1e-5)
-    >>> torch.testing.assert_close(y, bn(x))
+    >>> rm0, rv0 = bn.running_mean.clone(), bn.running_var.clone()
+    >>> y, rm, rv = batch_norm(z, w, b, rm0, rv0, momentum=0.1, eps=1e-5)
+    >>> torch.testing.assert_close(y, bn(z))
     >>> torch.testing.assert_close(rm, bn.running_mean)
     >>> torch.testing.assert_close(rv, bn.running_var)
-    >>> torch.testing.assert_close(rv, 0.9 * 1.0 + 0.1 * x.var(dim=(0, 2, 3)))  # unbiased var (÷ (m − 1))
-    >>> y_eval, _, _ = batch_norm(x, w, b, rm, rv, training=False)
-    >>> torch.testing.assert_close(y_eval, bn.eval()(x))
+
+    Each formula, per channel over the dimensions `(N, H, W)`:
+
+    >>> dims, m, c = (0, 2, 3), 8 * 5 * 5, (1, 3, 1, 1)
+    >>> mu_b = z.sum(dim=dims) / m
+    >>> var_b = ((z - mu_b.view(c)) ** 2).sum(dim=dims) / m
+    >>> z_hat = (z - mu_b.view(c)) / torch.sqrt(var_b.view(c) + 1e-5)
+    >>> torch.testing.assert_close(y, w.view(c) * z_hat + b.view(c))
+    >>> torch.testing.assert_close(rm, 0.9 * rm0 + 0.1 * mu_b)
+    >>> torch.testing.assert_close(rv, 0.9 * rv0 + 0.1 * m / (m - 1) * var_b)
+    >>> torch.testing.assert_close(rv, 0.9 * rv0 + 0.1 * z.var(dim=dims))  # torch's var is unbiased (÷ (m − 1))
+    >>> y_eval, _, _ = batch_norm(z, w, b, rm, rv, training=False)
+    >>> torch.testing.assert_close(y_eval, bn.eval()(z))
+    >>> torch.testing.assert_close(y_eval, w.view(c) * (z - rm.view(c)) / torch.sqrt(rv.view(c) + 1e-5) + b.view(c))
 
     See Also
     --------
@@ -213,8 +242,8 @@ def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, running_me
             raise ValueError(
                 f"x must have more than 1 value per channel when training, got shape {tuple(x.shape)}"
             )
-        mean = x.mean(dim=dims)  # μ_B = (1/m) Σ x_i
-        sq_dev = ((x - mean.reshape(shape)) ** 2).sum(dim=dims)  # Σ (x_i − μ_B)²
+        mean = x.mean(dim=dims)  # μ_B = (1/m) Σ z_i
+        sq_dev = ((x - mean.reshape(shape)) ** 2).sum(dim=dims)  # Σ (z_i − μ_B)²
         var = sq_dev / m  # σ_B² (biased: divided by m), used to normalise
         # μ_run ← (1−α)μ_run + αμ_B
         new_running_mean = (1 - momentum) * running_mean + momentum * mean.detach()
@@ -223,10 +252,142 @@ def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, running_me
     else:
         mean, var = running_mean, running_var  # evaluation: the running statistics
         new_running_mean, new_running_var = running_mean.clone(), running_var.clone()  # not updated
-    x_hat = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)  # x̂ = (x − μ) / √(σ² + ε)
-    y = x_hat
+    z_hat = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)  # ẑ = (z − μ) / √(σ² + ε)
+    y = z_hat
     if weight is not None:
-        y = weight.reshape(shape) * y  # γ x̂
+        y = weight.reshape(shape) * y  # γ ẑ
     if bias is not None:
         y = y + bias.reshape(shape)  # + β
     return y, new_running_mean, new_running_var
+
+
+def l2_penalty(param: Tensor, weight_decay: float) -> Tensor:
+    r"""L2 regularisation term of a parameter tensor, whose gradient is what `weight_decay` adds.
+
+    $$
+    R(\theta) = \frac{\lambda}{2} \lVert \theta \rVert_2^2 = \frac{\lambda}{2} \sum_{k} \theta_k^2
+    $$
+
+    $$
+    \nabla_{\theta} R = \lambda \theta
+    $$
+
+    Adding $R$ (summed over the parameters) to the loss $\mathcal{L}$ adds $\lambda\theta$ to every gradient:
+    $g_t \leftarrow g_t + \lambda \theta_{t-1}$. The `weight_decay=λ` argument of `torch.optim.SGD`,
+    `Adam`, `RMSprop`, `Adagrad` does exactly this to the gradient, without computing $R$.
+
+    Parameters
+    ----------
+    param : Tensor
+        $\theta$, any shape, floating point.
+    weight_decay : float
+        $\lambda \ge 0$.
+
+    Returns
+    -------
+    Tensor
+        $R(\theta)$, a 0-d tensor with `param`'s dtype and device (differentiable).
+
+    Notes
+    -----
+    With plain SGD the gradient step becomes
+    $\theta_t = \theta_{t-1} - \eta (g_t + \lambda\theta_{t-1}) = (1 - \eta\lambda)\,\theta_{t-1} - \eta g_t$:
+    every step first shrinks ("decays") the weights by the factor $1 - \eta\lambda$, hence the name weight
+    decay. With an adaptive optimizer such as Adam, the added $\lambda\theta$ is divided by
+    $\sqrt{\hat v_t}$ like the rest of the gradient, so the decay is no longer proportional to $\theta$;
+    AdamW applies the decay separately instead (see `decoupled_weight_decay`).
+
+    Examples
+    --------
+    >>> w = torch.randn(4, 3, dtype=torch.float64, device=device, requires_grad=True)
+    >>> x = torch.randn(8, 3, dtype=torch.float64, device=device)
+    >>> (g,) = torch.autograd.grad((x @ w.T).pow(2).mean() + l2_penalty(w, 0.1), w)
+    >>> (g0,) = torch.autograd.grad((x @ w.T).pow(2).mean(), w)
+    >>> torch.testing.assert_close(g, g0 + 0.1 * w)  # ∇R = λθ
+
+    One step of `SGD(weight_decay=0.1)` on the loss equals one step of plain SGD on the loss plus $R$:
+
+    >>> p1, p2 = w.detach().clone().requires_grad_(), w.detach().clone().requires_grad_()
+    >>> opt1 = torch.optim.SGD([p1], lr=0.5, weight_decay=0.1)
+    >>> (x @ p1.T).pow(2).mean().backward()
+    >>> opt1.step()
+    >>> opt2 = torch.optim.SGD([p2], lr=0.5)
+    >>> ((x @ p2.T).pow(2).mean() + l2_penalty(p2, 0.1)).backward()
+    >>> opt2.step()
+    >>> torch.testing.assert_close(p1, p2)
+
+    See Also
+    --------
+    decoupled_weight_decay : the weight decay of AdamW, applied outside the gradient.
+    dlref.optim.sgd_step : the step the gradient feeds.
+    """
+    param = check_tensor(param, "param")
+    weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
+    return weight_decay / 2 * (param * param).sum()  # R = λ/2 · Σ_k θ_k²
+
+
+def decoupled_weight_decay(param: Tensor, lr: float, weight_decay: float) -> Tensor:
+    r"""Decoupled weight decay (AdamW): shrink the parameter by the factor $1 - \eta\lambda$.
+
+    $$
+    \theta_t = \theta_{t-1} - \eta \lambda \theta_{t-1}
+    $$
+
+    `torch.optim.AdamW` applies this to each parameter at every step, *before* and independently of the
+    Adam update, which then sees only the gradient $g_t$ of the loss (no $\lambda\theta$ added to it).
+
+    Parameters
+    ----------
+    param : Tensor
+        $\theta_{t-1}$, any shape, floating point.
+    lr : float
+        $\eta \ge 0$, the learning rate.
+    weight_decay : float
+        $\lambda \ge 0$ (AdamW's default is 0.01).
+
+    Returns
+    -------
+    Tensor
+        $\theta_t$, a new tensor (`param` is not modified).
+
+    Notes
+    -----
+    torch computes `param.mul_(1 - lr * weight_decay)` and so does this function (out of place): the result
+    is bit-identical. `torch.optim.Adam(..., weight_decay=λ)` instead adds $\lambda\theta$ to the gradient
+    (L2 regularisation, `l2_penalty`), which Adam then divides by $\sqrt{\hat v_t}$: a parameter whose loss
+    gradient is 0 shrinks by about $\eta$ per step whatever its size. `Adam(..., decoupled_weight_decay=True)`
+    is AdamW. For plain SGD the two forms coincide.
+
+    Examples
+    --------
+    With no gradient from the loss, one AdamW step is exactly this decay:
+
+    >>> p = torch.tensor([1.0, 100.0], dtype=torch.float64, device=device, requires_grad=True)
+    >>> theta = decoupled_weight_decay(p.detach(), lr=0.1, weight_decay=0.01)
+    >>> p.grad = torch.zeros_like(p)
+    >>> torch.optim.AdamW([p], lr=0.1, weight_decay=0.01).step()
+    >>> torch.equal(theta, p.detach())
+    True
+    >>> theta.tolist()  # both shrink by 0.1 %
+    [0.999, 99.9]
+
+    With a gradient, AdamW is this decay followed by the Adam step on $g_t$ alone:
+
+    >>> from dlref.optim import adam_step
+    >>> p = torch.randn(5, dtype=torch.float64, device=device, requires_grad=True)
+    >>> g = torch.randn(5, dtype=torch.float64, device=device)
+    >>> decayed = decoupled_weight_decay(p.detach(), lr=0.1, weight_decay=0.01)
+    >>> ours, _, _ = adam_step(decayed, g, torch.zeros_like(g), torch.zeros_like(g), 1, lr=0.1)
+    >>> p.grad = g.clone()
+    >>> torch.optim.AdamW([p], lr=0.1, weight_decay=0.01).step()
+    >>> torch.testing.assert_close(ours, p.detach())
+
+    See Also
+    --------
+    l2_penalty : weight decay as L2 regularisation of the loss (SGD's and Adam's `weight_decay`).
+    dlref.optim.adam_step : the Adam step that follows the decay.
+    """
+    param = check_tensor(param, "param")
+    lr = check_number(lr, "lr", low=0.0)
+    weight_decay = check_number(weight_decay, "weight_decay", low=0.0)
+    return param * (1 - lr * weight_decay)  # θ_t = θ_{t−1} − ηλθ_{t−1} = (1 − ηλ) θ_{t−1}

@@ -7,6 +7,7 @@ draws with ``nn.init.*_`` on ``torch.empty(shape)`` from a copy of the same gene
 
 from __future__ import annotations
 
+import math
 from unittest.mock import patch
 
 import torch
@@ -125,6 +126,11 @@ CASES = [
          lambda fan_in, fan_out: _torch_spread(nn.init.xavier_uniform_, fan_out, fan_in),
          "the bound torch.nn.init.xavier_uniform_ passes to Tensor.uniform_ (default gain=1.0)", _fans,
          exact=True, dtypes=(None,), edge=False, bad=_bad_fans),
+    Case("init.default_uniform_bound", I.default_uniform_bound,
+         lambda fan_in: _torch_spread(lambda w: nn.init.kaiming_uniform_(w, a=math.sqrt(5)), 1, fan_in),
+         "the bound torch.nn.init.kaiming_uniform_(weight, a=math.sqrt(5)) passes to Tensor.uniform_ "
+         "(the default initialisation of nn.Linear / nn.Conv*d weights)", _fan_in, exact=True, dtypes=(None,),
+         edge=False, bad=_bad_fan_in),
     Case("init.kaiming_normal", I.kaiming_normal, _torch_draw(nn.init.kaiming_normal_),
          "torch.nn.init.kaiming_normal_(torch.empty(shape, dtype=dtype), generator=generator)", **_DRAW_KW),
     Case("init.kaiming_uniform", I.kaiming_uniform, _torch_draw(nn.init.kaiming_uniform_),

@@ -39,6 +39,19 @@ def torch_batch_norm(x, weight, bias, running_mean, running_var, *, training=Tru
     return y, module.running_mean, module.running_var
 
 
+def torch_l2_penalty(param, weight_decay):
+    """λ/2 · ‖θ‖², the norm from ``torch.linalg.vector_norm`` (the doctest checks it against SGD's weight_decay)."""
+    return weight_decay / 2 * torch.linalg.vector_norm(param) ** 2
+
+
+def torch_decoupled_weight_decay(param, lr, weight_decay):
+    """One ``torch.optim.AdamW`` step on a copy of ``param`` whose gradient is 0: only the decay acts."""
+    p = param.detach().clone().requires_grad_(True)
+    p.grad = torch.zeros_like(p)
+    torch.optim.AdamW([p], lr=lr, weight_decay=weight_decay).step()
+    return p.detach()
+
+
 # ------------------------------------------------------------------------------------------ samples
 def _dropout(d: Draw) -> Sample:
     x = d.real(d.shape(max_side=6), scale=5.0).cpu()  # CPU: see the module docstring
@@ -64,6 +77,16 @@ def _batch_norm(d: Draw) -> Sample:
         momentum=d.choice([0.1, 0.0, 1.0, d.float(0.0, 1.0)]),
         eps=d.choice([1e-5, 1e-3, 0.5]),
     )
+
+
+def _l2_penalty(d: Draw) -> Sample:
+    return Sample(d.real(d.shape(max_side=6), scale=3.0, requires_grad=True),
+                  d.choice([1e-4, 0.01, 0.0, d.float(0.0, 1.0)]))
+
+
+def _decoupled(d: Draw) -> Sample:
+    return Sample(d.real(d.shape(max_side=6), scale=3.0),
+                  d.choice([1e-3, 0.1, 0.0, d.float(0.0, 1.0)]), d.choice([0.01, 0.0, d.float(0.0, 0.5)]))
 
 
 # ------------------------------------------------------------------------------------------ bad inputs
@@ -111,6 +134,26 @@ def _bad_batch_norm():
     ]
 
 
+def _bad_weight_decay(n_lr: int):
+    x = torch.ones(3)
+    lr = (0.1,) * n_lr
+
+    def sample(param=x, wd=0.01, lr=lr):
+        return Sample(param, *lr, wd)
+
+    bad = [
+        Bad(sample(param=[1.0, 2.0]), TypeError, "param must be a torch.Tensor", "a list instead of a tensor"),
+        Bad(sample(param=torch.tensor([1, 2])), TypeError, "param must have a floating-point dtype",
+            "integer tensor"),
+        Bad(sample(wd=-0.01), ValueError, "weight_decay must be in [0, inf)", "negative weight_decay"),
+        Bad(sample(wd=float("nan")), ValueError, "weight_decay must not be NaN", "weight_decay = nan"),
+        Bad(sample(wd="0.01"), TypeError, "weight_decay must be a real number", "weight_decay as a string"),
+    ]
+    if n_lr:
+        bad.append(Bad(sample(lr=(-0.1,)), ValueError, "lr must be in [0, inf)", "negative lr"))
+    return bad
+
+
 CASES = [
     Case("regularization.dropout", R.dropout, torch_dropout,
          "torch.manual_seed(s); torch.nn.Dropout(p).train(training)(x)  [CPU; generator seeded with s]",
@@ -118,4 +161,11 @@ CASES = [
     Case("regularization.batch_norm", R.batch_norm, torch_batch_norm,
          "torch.nn.BatchNorm1d / BatchNorm2d(C, eps=eps, momentum=momentum).train(training), "
          "returning (output, running_mean, running_var)", _batch_norm, grad=(0, 1, 2), bad=_bad_batch_norm),
+    Case("regularization.l2_penalty", R.l2_penalty, torch_l2_penalty,
+         "weight_decay / 2 * torch.linalg.vector_norm(param) ** 2 (its gradient λθ is what "
+         "torch.optim.SGD(weight_decay=λ) adds)", _l2_penalty, grad=(0,),
+         tol={torch.float32: (1e-5, 1e-5)}, bad=lambda: _bad_weight_decay(0)),
+    Case("regularization.decoupled_weight_decay", R.decoupled_weight_decay, torch_decoupled_weight_decay,
+         "torch.optim.AdamW([param], lr=lr, weight_decay=weight_decay).step() with param.grad = 0",
+         _decoupled, exact=True, bad=lambda: _bad_weight_decay(1)),
 ]
