@@ -77,14 +77,15 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return (f"{cpu} ({os.cpu_count()} logical cores); torch {torch.__version__}, "
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (f"{cpu} ({os.cpu_count()} logical cores{load}); torch {torch.__version__}, "
             f"Python {platform.python_version()}, {platform.system()}")
 
 
 def main() -> None:
     # torch warns when num_workers exceeds its suggested maximum (the number of usable cores); we want that case.
     warnings.filterwarnings("ignore", message="This DataLoader will create")
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}")  # the load average tells whether other processes shared the cores
     print(f"{N_SAMPLES} samples, batch size {BATCH_SIZE}, {WORK_S * 1e3:.0f} ms per sample; "
           f"sequential lower bound {N_SAMPLES * WORK_S:.2f} s per epoch\n")
     print("| kind | num_workers | first epoch (s) | later epochs, median (s) | speed-up vs 0 |")

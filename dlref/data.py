@@ -1,6 +1,6 @@
 r"""Epochs, iterations and batch sizes: how many parameter updates a data loader gives.
 
-Chapter: [Data loading](../data.md). Verified against `len(torch.utils.data.DataLoader(...))`. The functions
+Chapter: [Data](../data.md). Verified against `len(torch.utils.data.DataLoader(...))`. The functions
 take and return Python ints and use integer arithmetic only, so they are exact for any size.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dlref._checks import check_positive_int
 
-__all__ = ["iterations_per_epoch", "total_iterations"]
+__all__ = ["iterations_per_epoch", "last_batch_size", "total_iterations"]
 
 
 def _check_drop_last(drop_last: object) -> bool:
@@ -62,6 +62,7 @@ def iterations_per_epoch(n_samples: int, batch_size: int, drop_last: bool = Fals
 
     See Also
     --------
+    last_batch_size : how many samples the last batch holds.
     total_iterations : over several epochs.
     """
     n = check_positive_int(n_samples, "n_samples")
@@ -69,6 +70,54 @@ def iterations_per_epoch(n_samples: int, batch_size: int, drop_last: bool = Fals
     if _check_drop_last(drop_last):
         return n // b  # ⌊N / B⌋: the incomplete batch is dropped
     return -(-n // b)  # ⌈N / B⌉ = −⌊−N / B⌋
+
+
+def last_batch_size(n_samples: int, batch_size: int) -> int:
+    r"""Number of samples in the last mini-batch of an epoch (with `drop_last=False`).
+
+    $$
+    B_{\mathrm{last}} = N - (I - 1) B
+    $$
+
+    Parameters
+    ----------
+    n_samples : int
+        $N \ge 1$, the number of samples in the dataset.
+    batch_size : int
+        $B \ge 1$, the number of samples per mini-batch.
+
+    Returns
+    -------
+    int
+        $B_{\mathrm{last}}$ with $1 \le B_{\mathrm{last}} \le B$, where $I = \lceil N / B \rceil$ is
+        `iterations_per_epoch(N, B)`: the size of the last batch a `DataLoader(dataset, batch_size=B)` yields.
+
+    Notes
+    -----
+    The notes' relation "image_num = iteration × batch_size", $N = I \cdot B$, holds only when $B$ divides
+    $N$. In general the first $I - 1$ batches are full and the last one holds the rest:
+    $N = (I - 1) B + B_{\mathrm{last}}$, so $B_{\mathrm{last}} = B$ exactly when $B$ divides $N$.
+    With `drop_last=True` this last batch is skipped when it is incomplete: every batch then holds $B$
+    samples, an epoch uses $\lfloor N / B \rfloor B$ of them and $N \bmod B$ are left out.
+
+    Examples
+    --------
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> batches = list(DataLoader(TensorDataset(torch.arange(1000, device=device)), batch_size=64))
+    >>> last_batch_size(1000, 64), len(batches[-1][0])
+    (40, 40)
+    >>> (iterations_per_epoch(1000, 64) - 1) * 64 + last_batch_size(1000, 64)  # N = (I - 1) B + B_last
+    1000
+    >>> last_batch_size(1024, 64)  # B divides N: the last batch is full
+    64
+
+    See Also
+    --------
+    iterations_per_epoch : $I$, the number of batches.
+    """
+    n = check_positive_int(n_samples, "n_samples")
+    b = check_positive_int(batch_size, "batch_size")
+    return n - (iterations_per_epoch(n, b) - 1) * b  # B_last = N − (I − 1) B
 
 
 def total_iterations(n_samples: int, batch_size: int, epochs: int, drop_last: bool = False) -> int:

@@ -1,6 +1,7 @@
 r"""Layers: the affine (fully connected) transformation.
 
-Chapter: [Layers](../layers.md). Built from elementary tensor operations and verified against `torch.nn`.
+Chapter: [nn.Module and the training loop](../training.md). Built from elementary tensor operations and
+verified against `torch.nn`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, SequentialSampler, TensorDataset
 
 from dlref import data as D
 from dlref.cases._core import Bad, Case, Draw, Sample
@@ -12,6 +12,11 @@ from dlref.cases._core import Bad, Case, Draw, Sample
 def loader_len(n_samples: int, batch_size: int, drop_last: bool = False) -> int:
     """``len`` of a DataLoader over ``n_samples`` samples."""
     return len(DataLoader(TensorDataset(torch.zeros(n_samples)), batch_size=batch_size, drop_last=drop_last))
+
+
+def torch_last_batch_size(n_samples: int, batch_size: int) -> int:
+    """Size of the last batch of indices torch's sampler makes (what ``DataLoader`` batches by), drop_last=False."""
+    return len(list(BatchSampler(SequentialSampler(range(n_samples)), batch_size, drop_last=False))[-1])
 
 
 def _torch_total_iterations(n_samples, batch_size, epochs, drop_last=False):
@@ -28,6 +33,10 @@ def _n_b(d: Draw) -> tuple[int, int]:
 def _per_epoch(d: Draw) -> Sample:
     n, b = _n_b(d)
     return Sample(n, b, drop_last=d.bool())
+
+
+def _last(d: Draw) -> Sample:
+    return Sample(*_n_b(d))
 
 
 def _total(d: Draw) -> Sample:
@@ -57,6 +66,10 @@ def _bad_per_epoch():
     return _bads({"n_samples": 10, "batch_size": 4, "drop_last": False}, _bad_rows())
 
 
+def _bad_last():
+    return _bads({"n_samples": 10, "batch_size": 4}, [r for r in _bad_rows() if "drop_last" not in r[0]])
+
+
 def _bad_total():
     return _bads({"n_samples": 10, "batch_size": 4, "epochs": 3, "drop_last": False}, _bad_rows() + [
         ({"epochs": 0}, ValueError, "epochs must be a positive integer", "zero epochs"),
@@ -70,6 +83,9 @@ CASES = [
     Case("data.iterations_per_epoch", D.iterations_per_epoch, loader_len,
          "len(DataLoader(TensorDataset(torch.zeros(n_samples)), batch_size, drop_last=drop_last))",
          _per_epoch, exact=True, dtypes=(None,), bad=_bad_per_epoch),
+    Case("data.last_batch_size", D.last_batch_size, torch_last_batch_size,
+         "len(list(BatchSampler(SequentialSampler(range(n_samples)), batch_size, drop_last=False))[-1])",
+         _last, exact=True, dtypes=(None,), bad=_bad_last),
     Case("data.total_iterations", D.total_iterations, _torch_total_iterations,
          "len(DataLoader(TensorDataset(torch.zeros(n_samples)), batch_size, drop_last=drop_last)) * epochs",
          _total, exact=True, dtypes=(None,), bad=_bad_total),

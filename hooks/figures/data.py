@@ -38,15 +38,15 @@ def _timeline_row(ax, y: float, drop_last: bool) -> None:
             face = "#d0d0d0" if dropped else colours[(it + batch) % 2]
             ax.add_patch(Rectangle((x0 + k, y), 1, 1, facecolor=face, edgecolor="white", lw=1.5,
                                    hatch="//" if dropped else None))
-            ax.text(x0 + k + 0.5, y + 0.5, str(idx), ha="center", va="center", fontsize=8,
+            ax.text(x0 + k + 0.5, y + 0.5, str(idx), ha="center", va="center", fontsize=9,
                     color="#555555" if dropped else "white")
         for i in range(per_epoch):  # the iteration number under each batch
             size = B if (drop_last or i < per_epoch - 1) else D.last_batch_size(N, B)
-            ax.text(x0 + i * B + size / 2, y - 0.35, f"$i={it + i + 1}$", ha="center", va="center", fontsize=8)
+            ax.text(x0 + i * B + size / 2, y - 0.35, f"$i={it + i + 1}$", ha="center", va="center", fontsize=9)
         it += per_epoch
         if y > 1:
-            ax.text(x0 + N / 2, y + 1.45, f"epoch {e + 1}", ha="center", va="center", fontsize=9)
-    ax.text(-0.6, y + 0.5, f"drop_last={drop_last}", ha="right", va="center", fontsize=9)
+            ax.text(x0 + N / 2, y + 1.45, f"epoch {e + 1}", ha="center", va="center", fontsize=10)
+    ax.text(-0.6, y + 0.5, f"drop_last={drop_last}", ha="right", va="center", fontsize=10)
 
 
 @figure("epochs-iterations")
@@ -56,7 +56,7 @@ def epochs_iterations() -> plt.Figure:
     _timeline_row(ax, 2.2, False)
     _timeline_row(ax, 0.0, True)
     ax.set_xlim(-0.2, E * (N + 1) - 0.8)
-    ax.set_ylim(-0.7, 4.0)
+    ax.set_ylim(-0.7, 4.4)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(f"$N={N},\\ B={B}$", fontsize=10)
