@@ -73,6 +73,13 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     \mathcal{L} = -\frac{1}{N} \sum_{n=1}^{N} \log p_{n,c_n}
     $$
 
+    For one sample ($N = 1$) the notes write the output probabilities as $y_k$ and the one-hot target as
+    $t_k$:
+
+    $$
+    E = -\sum_{k} t_k \log y_k
+    $$
+
     Parameters
     ----------
     logits : Tensor
@@ -96,9 +103,15 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     `nn.CrossEntropyLoss` takes the **logits** $z$: it applies `log_softmax` itself and then the negative
     log-likelihood. dlref does the same (via [`log_softmax`][dlref.activations.log_softmax], stable for
     logits of any size). Passing probabilities to `nn.CrossEntropyLoss` applies a second softmax and gives
-    a different, wrong loss. With default arguments (`weight=None`, `label_smoothing=0.0`) torch agrees;
-    its default `ignore_index=-100` never applies because dlref rejects negative class indices. Unlike
-    torch, dlref also rejects probability targets outside $[0, 1]$.
+    a different, wrong loss. With `weight=w` and class indices, torch's `"mean"` is a weighted mean: it
+    divides $\sum_n w_{c_n} \ell_n$ by $\sum_n w_{c_n}$, not by $N$ (with probability targets it divides
+    by $N$). With default arguments (`weight=None`, `label_smoothing=0.0`) torch agrees; its default
+    `ignore_index=-100` never applies because dlref rejects negative class indices. Unlike torch, dlref
+    also rejects probability targets outside $[0, 1]$.
+
+    Examples
+    --------
+    The difference described in the Notes:
 
     >>> z = torch.randn(4, 3, dtype=torch.float64, device=device)
     >>> y = torch.softmax(torch.randn(4, 3, dtype=torch.float64, device=device), dim=1)
@@ -108,8 +121,8 @@ def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Te
     >>> bool(torch.isclose(nn.CrossEntropyLoss()(p, y), notes))  # probabilities in: softmax twice, wrong
     False
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> z = torch.randn(5, 4, dtype=torch.float64, device=device) * 100
     >>> c = torch.tensor([0, 3, 1, 1, 2], device=device)
     >>> torch.testing.assert_close(cross_entropy(z, c), nn.CrossEntropyLoss()(z, c))
@@ -188,6 +201,10 @@ def binary_cross_entropy(p: Tensor, target: Tensor, reduction: str = "mean") -> 
     overflows). For logits, prefer
     [`binary_cross_entropy_with_logits`][dlref.losses.binary_cross_entropy_with_logits].
 
+    Examples
+    --------
+    The difference described in the Notes:
+
     >>> p = torch.tensor([0.0, 1.0, 0.0, 1.0], dtype=torch.float64, device=device)
     >>> y = torch.tensor([1.0, 0.0, 0.0, 1.0], dtype=torch.float64, device=device)
     >>> nn.BCELoss(reduction="none")(p, y).abs()  # the formula gives inf, inf, nan, nan here
@@ -195,8 +212,8 @@ def binary_cross_entropy(p: Tensor, target: Tensor, reduction: str = "mean") -> 
     >>> torch.testing.assert_close(binary_cross_entropy(p, y, reduction="none"),
     ...                            nn.BCELoss(reduction="none")(p, y))
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> p = torch.rand(4, 5, dtype=torch.float64, device=device)
     >>> y = (torch.rand(4, 5, dtype=torch.float64, device=device) > 0.5).double()
     >>> torch.testing.assert_close(binary_cross_entropy(p, y), nn.BCELoss()(p, y))
@@ -261,6 +278,10 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Tensor, reduction: 
     default arguments (`weight=None`, `pos_weight=None`) agrees; unlike torch, dlref rejects targets outside
     $[0, 1]$.
 
+    Examples
+    --------
+    The difference described in the Notes:
+
     >>> x = torch.tensor([-1e4, 1e4, 40.0], dtype=torch.float64, device=device)
     >>> y = torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64, device=device)
     >>> nn.BCEWithLogitsLoss(reduction="none")(x, y)
@@ -270,8 +291,8 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Tensor, reduction: 
     >>> torch.testing.assert_close(binary_cross_entropy_with_logits(x, y, reduction="none"),
     ...                            nn.BCEWithLogitsLoss(reduction="none")(x, y))
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> x = torch.randn(4, 5, dtype=torch.float64, device=device) * 10
     >>> y = torch.rand(4, 5, dtype=torch.float64, device=device)
     >>> torch.testing.assert_close(binary_cross_entropy_with_logits(x, y), nn.BCEWithLogitsLoss()(x, y))
@@ -343,6 +364,12 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
     $$
     \mathcal{L} = \frac{1}{n} \sum_{i=1}^{n} \bigl(y_i - \hat{y}_i\bigr)^2
+    $$
+
+    The notes also write it with the prediction $\tilde{y}$:
+
+    $$
+    J(y, \tilde{y}) = \frac{1}{n} \sum_{i=1}^{n} \bigl(y_i - \tilde{y}_i\bigr)^2
     $$
 
     Parameters
@@ -418,12 +445,16 @@ def huber_loss(input: Tensor, target: Tensor, delta: float = 1.0, reduction: str
     part has slope 1, not $\delta$). They coincide only for $\delta = \beta = 1$, the default of both.
     `nn.HuberLoss` agrees with this function for the same `delta`; it requires $\delta > 0$, as does dlref.
 
+    Examples
+    --------
+    The difference described in the Notes:
+
     >>> x, y = torch.randn(2, 10, dtype=torch.float64, device=device).unbind(0)
     >>> torch.testing.assert_close(nn.HuberLoss(delta=0.5)(x, y) / 0.5, nn.SmoothL1Loss(beta=0.5)(x, y))
     >>> torch.testing.assert_close(nn.HuberLoss()(x, y), nn.SmoothL1Loss()(x, y))  # δ = β = 1
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> x, y = (torch.randn(2, 3, 4, dtype=torch.float64, device=device) * 3).unbind(0)
     >>> torch.testing.assert_close(huber_loss(x, y, delta=2.0), nn.HuberLoss(delta=2.0)(x, y))
 
@@ -474,11 +505,15 @@ def smooth_l1_loss(input: Tensor, target: Tensor, beta: float = 1.0, reduction: 
     for the same `beta`; as in torch, $\beta = 0$ is the L1 loss (no division by 0) and $\beta < 0$ is
     rejected.
 
+    Examples
+    --------
+    The difference described in the Notes:
+
     >>> x, y = torch.randn(2, 10, dtype=torch.float64, device=device).unbind(0)
     >>> torch.testing.assert_close(smooth_l1_loss(x, y, beta=0.0), nn.L1Loss()(x, y))
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> x, y = (torch.randn(2, 3, 4, dtype=torch.float64, device=device) * 3).unbind(0)
     >>> torch.testing.assert_close(smooth_l1_loss(x, y, beta=0.5), nn.SmoothL1Loss(beta=0.5)(x, y))
     >>> torch.testing.assert_close(smooth_l1_loss(x, y, beta=0.5), huber_loss(x, y, delta=0.5) / 0.5)
@@ -592,14 +627,18 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     `eps` and `swap=False` (its default; with `swap=True` torch uses $\min(d(a, n), d(p, n))$ as the
     negative distance).
 
+    Examples
+    --------
+    The difference described in the Notes:
+
     >>> a, pos, neg = torch.randn(3, 5, 8, dtype=torch.float64, device=device).unbind(0)
     >>> d = lambda u, v: torch.linalg.vector_norm(u - v, ord=2, dim=-1)
     >>> notes = torch.clamp(d(a, pos) - d(a, neg) + 1.0, min=0).mean()
     >>> torch.testing.assert_close(nn.TripletMarginLoss(eps=0.0)(a, pos, neg), notes)
     >>> torch.testing.assert_close(triplet_margin_loss(a, pos, neg, eps=0.0), notes)
 
-    Examples
-    --------
+    Agreement with torch:
+
     >>> a, pos, neg = torch.randn(3, 5, 8, dtype=torch.float64, device=device).unbind(0)
     >>> torch.testing.assert_close(triplet_margin_loss(a, pos, neg, margin=0.5, p=1.0),
     ...                            nn.TripletMarginLoss(margin=0.5, p=1.0)(a, pos, neg))

@@ -12,6 +12,8 @@ What the plugins do not do by themselves, with mkdocs-static-i18n building each 
   written only when its content changes, so ``mkdocs serve`` does not rebuild in a loop.
 - ``on_page_markdown``: fill the verification page with the table of ``python -m dlref verify`` (run once per
   state of dlref and torch, cached).
+- ``on_page_content``: on Japanese pages, remove the line breaks of wrapped source lines between two Japanese
+  characters (browsers render them as spaces).
 - ``on_post_page``: on API pages, put each function's verification status under its heading, linked to its
   row, and translate the labels mkdocstrings leaves in English.
 - ``on_post_build``: write empty sitemap stubs where Material looks for them beside each language alternate.
@@ -19,6 +21,7 @@ What the plugins do not do by themselves, with mkdocs-static-i18n building each 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -101,6 +104,21 @@ _JA_LABELS = {
     '<b class="doc doc-backlink-type">Referenced by:</b>': '<b class="doc doc-backlink-type">ノートでの参照箇所:</b>',
     "<summary>See Also</summary>": "<summary>関連項目</summary>",
 }
+
+
+_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=(?:<(?:strong|em|b|i|a)\\b[^>]*>)*[{_CJK}])")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+
+
+def join_cjk_lines(html: str) -> str:
+    """Drop a line break between two Japanese characters (a wrapped source line): browsers show it as a space."""
+    parts = _PRE.split(html)
+    return "".join(p if i % 2 else _CJK_BREAK.sub("", p) for i, p in enumerate(parts))
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, **kwargs) -> str:
+    return join_cjk_lines(html) if _language(config) == "ja" else html
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

@@ -1,0 +1,38 @@
+"""Unit tests of the MkDocs hooks' pure parts (the build itself is exercised by tests/e2e)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
+import main
+import verification
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>関数に通して\n次の層へ</p>", "<p>関数に通して次の層へ</p>"),
+    ("<p>通して\n<strong>次</strong></p>", "<p>通して<strong>次</strong></p>"),
+    ("<p>日本語。\nEnglish text\nhere</p>", "<p>日本語。\nEnglish text\nhere</p>"),
+    ("<pre><code>コード\nです</code></pre>", "<pre><code>コード\nです</code></pre>"),
+])
+def test_japanese_line_breaks_are_joined_outside_code(html, expected):
+    assert main.join_cjk_lines(html) == expected
+
+
+def test_verification_table_and_status():
+    data = {"torch": "2.13.0", "device_name": "CPU", "python": "3.11", "date": "today", "passed": 2, "failed": 0,
+            "rows": [{"function": "dlref.activations.relu", "torch_api": "torch.nn.ReLU()", "dtype": d,
+                      "max_abs_err": 0.0, "max_rel_err": 0.0, "bit_exact": True, "gradients": g, "passed": True,
+                      "message": "", "anchor": "verify-activations-relu"} for d, g in (("float32", "-"),
+                                                                                       ("float64", "checked"))]}
+    table = verification.table(data, "en")
+    assert table.count('<a id="verify-activations-relu"></a>') == 1  # one anchor per function
+    assert "| float64 | 0 | 0 | yes | checked | pass |" in table
+    html = '<h2 id="dlref.activations.relu" class="doc doc-heading">relu</h2>'
+    out = verification.annotate(html, data, "ja", "../../verification/")
+    assert 'data-status="pass"' in out and 'href="../../verification/#verify-activations-relu"' in out
+    data["rows"][1]["passed"] = False
+    assert 'data-status="fail"' in verification.annotate(html, data, "en", "x/")
