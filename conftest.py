@@ -21,6 +21,9 @@ from torch import nn
 import dlref
 
 DEVICE_NAME = os.environ.get("DLREF_DEVICE", "cpu")
+# One intra-op thread: the tests run many tiny operations, for which thread hand-offs cost more than they save
+# (measured 20-30x slower on a busy 2-core machine). Set DLREF_TEST_THREADS to override.
+torch.set_num_threads(int(os.environ.get("DLREF_TEST_THREADS", "1")))
 
 # Never collect: built site, caches, notebook sources (executed by tests/test_notebooks.py), benchmarks.
 collect_ignore_glob = ["site/*", ".cache/*", "docs/notebooks/*", "benchmarks/*", ".venv/*", "build/*"]

@@ -135,6 +135,7 @@ def ema(xs: Tensor, beta: float, v0: Tensor | None = None) -> Tensor:
 
     See Also
     --------
+    ema_bias_corrected : the average from $v_0 = 0$ divided by $1 - \beta^t$.
     momentum_step : the EMA of the gradients as a velocity.
     adam_step : EMAs of the gradients and their squares, bias-corrected.
     """
@@ -325,6 +326,7 @@ def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
     The other common form, $v_t = \gamma v_{t-1} + \eta g_t$ and $\theta_t = \theta_{t-1} - v_t$, is torch's
     default with $v_t = \eta\, b_t$ and $\gamma = \beta$: the form above with the learning rate
     $\eta / (1 - \beta)$.
+    `sgd_momentum_step` implements that form.
 
     Examples
     --------
@@ -357,6 +359,7 @@ def momentum_step(param: Tensor, grad: Tensor, velocity: Tensor, lr: float,
     See Also
     --------
     ema : the moving average the velocity is.
+    sgd_momentum_step : the form with the learning rate inside the velocity (torch's, for a constant lr).
     sgd_step : the step without momentum.
     """
     param = check_tensor(param, "param")
