@@ -24,6 +24,9 @@ DEVICE_NAME = os.environ.get("DLREF_DEVICE", "cpu")
 # One intra-op thread: the tests run many tiny operations, for which thread hand-offs cost more than they save
 # (measured 20-30x slower on a busy 2-core machine). Set DLREF_TEST_THREADS to override.
 torch.set_num_threads(int(os.environ.get("DLREF_TEST_THREADS", "1")))
+# On CUDA, torch 2.13 lets cuDNN/cuBLAS use TF32 for float32 by default (about 1e-3 relative error); the tests
+# compare float32 at torch's default tolerances, so ask for IEEE float32.
+torch.backends.fp32_precision = "ieee"
 
 # Never collect: built site, caches, notebook sources (executed by tests/test_notebooks.py), benchmarks.
 collect_ignore_glob = ["site/*", ".cache/*", "docs/notebooks/*", "benchmarks/*", ".venv/*", "build/*"]

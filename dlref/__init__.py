@@ -4,9 +4,22 @@ The modules are the public API (``from dlref.activations import sigmoid``); ``py
 every function against the installed torch.
 """
 
-from dlref import activations, autograd, data, init, layers, linalg, losses, lr_scheduler, optim, regularization
+from dlref import (
+    activations,
+    autograd,
+    cnn,
+    data,
+    init,
+    layers,
+    linalg,
+    losses,
+    lr_scheduler,
+    optim,
+    regularization,
+    rnn,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "activations", "autograd", "data", "init", "layers", "linalg", "losses", "lr_scheduler",
-           "optim", "regularization"]
+__all__ = ["__version__", "activations", "autograd", "cnn", "data", "init", "layers", "linalg", "losses",
+           "lr_scheduler", "optim", "regularization", "rnn"]

@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"[{i:3d}/{n}] {label}", file=sys.stderr, flush=True)
 
+    if args.device == "cuda":
+        torch.backends.fp32_precision = "ieee"  # no TF32 in float32 matmuls/convolutions (torch 2.13 default: tf32)
     start = time.perf_counter()
     rows = run(args.device, dtypes, progress)
     elapsed = time.perf_counter() - start
