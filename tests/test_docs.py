@@ -206,3 +206,13 @@ def test_checker_accepts_a_good_pair():
 def test_checker_rejects_a_broken_pair(ja, en, expected):
     errors = check_pair(parse(ja, "ja"), parse(en, "en"))
     assert any(expected in e for e in errors), errors
+
+
+def test_every_public_function_is_in_the_table_of_cases():
+    """`__all__` of every module == the functions with a Case row (so verify and the tests see all of them)."""
+    import dlref
+    import dlref.cases
+
+    public = {f"{m}.{f}" for m in dlref.__all__ if m != "__version__" for f in getattr(dlref, m).__all__}
+    assert public == set(dlref.cases.BY_NAME), (sorted(public - set(dlref.cases.BY_NAME)),
+                                                sorted(set(dlref.cases.BY_NAME) - public))
