@@ -55,7 +55,8 @@ def test_figures_get_the_alt_text_of_their_language_and_are_required():
     executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()")])
     executed.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
     merged = notebooks.merge_outputs(nbformat.v4.new_notebook(cells=[cell]), executed)
-    assert merged.cells[0].outputs[0]["data"] == {"text/html": '<img src="data:image/png;base64,iVBORw0KGgo=" alt="損失の曲線">'}
+    expected = '<img src="data:image/png;base64,iVBORw0KGgo=" alt="損失の曲線">'
+    assert merged.cells[0].outputs[0]["data"] == {"text/html": expected}
     del cell.metadata["alt"]
     with pytest.raises(ValueError, match="no alt text"):
         notebooks.merge_outputs(nbformat.v4.new_notebook(cells=[cell]), executed)
