@@ -48,15 +48,17 @@ def _search(context, base_url, start: str, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("start", "query", "expected"), [
-    ("", "シグモイド", "/activations/"),
-    ("", "勾配消失", "/activations/"),
-    ("en/", "sigmoid", "/en/activations/"),
-    ("en/", "vanishing gradient", "/en/activations/"),
+    ("", "シグモイド", {"/activations/"}),
+    ("", "勾配消失", {"/activations/", "/rnn/"}),  # both chapters treat it; either is right
+    ("", "ドロップアウト", {"/regularization/"}),
+    ("en/", "sigmoid", {"/en/activations/"}),
+    ("en/", "vanishing gradients", {"/en/activations/", "/en/rnn/"}),
+    ("en/", "dropout", {"/en/regularization/"}),
 ])
 def test_search_finds_the_right_chapter_first_in_the_page_language(context, base_url, start, query, expected):
     results = _search(context, base_url, start, query)
     assert results, f"no results for {query!r}"
-    assert results[0] == expected, f"{query!r}: first result {results[0]}, all: {results[:5]}"
+    assert results[0] in expected, f"{query!r}: first result {results[0]}, all: {results[:5]}"
     own = [r.startswith("/en/") == start.startswith("en/") for r in results]
     assert own == sorted(own, reverse=True), f"results of the other language come first: {results}"
 
