@@ -60,3 +60,25 @@ def test_figures_get_the_alt_text_of_their_language_and_are_required():
     del cell.metadata["alt"]
     with pytest.raises(ValueError, match="no alt text"):
         notebooks.merge_outputs(nbformat.v4.new_notebook(cells=[cell]), executed)
+
+
+def test_execution_key_changes_with_the_code_dlref_and_torch(monkeypatch, tmp_path):
+    """The stale-output guard: outputs are reused only for the same code, dlref sources and torch version."""
+    import shutil
+
+    import torch
+
+    code = ["import dlref", "print(1)"]
+    key = notebooks.execution_key(code)
+    assert notebooks.execution_key(code) == key
+    assert notebooks.execution_key([*code, "print(2)"]) != key
+    monkeypatch.setattr(torch, "__version__", "0.0.0-other")
+    assert notebooks.execution_key(code) != key
+    monkeypatch.undo()
+    fake_root = tmp_path / "root"
+    shutil.copytree(ROOT / "dlref", fake_root / "dlref", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(notebooks, "ROOT", fake_root)
+    assert notebooks.execution_key(code) == key
+    with open(fake_root / "dlref" / "activations.py", "a") as fh:
+        fh.write("\n# a change\n")
+    assert notebooks.execution_key(code) != key
