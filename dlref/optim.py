@@ -1,6 +1,6 @@
 r"""Gradient-descent optimizers, exponential moving averages and gradient clipping as pure functions.
 
-Chapter: [Optimization](../optim.md). Every function takes the parameter, its gradient and the optimizer's
+Chapter: [Optimisation](../optim.md). Every function takes the parameter, its gradient and the optimizer's
 state and returns *new* tensors (the inputs are never modified), so one call is one optimizer step:
 
 ```python
