@@ -49,7 +49,7 @@ print("output on:", out.device, "| as NumPy:", out.detach().cpu().numpy().ravel(
 
 # %% [markdown]
 # PyTorch never moves data between devices by itself: an operation on a CPU tensor and a CUDA tensor is an
-# error (only 0-dimensional CPU tensors, treated like Python numbers, are allowed). The most common case is
+# error (only 0-dimensional CPU tensors, treated like Python numbers, are allowed). The most common mistake is
 # feeding a CPU batch to a model on the GPU.
 
 # %%
@@ -73,7 +73,7 @@ else:
 #   GPU computations are correct; only reading the result *on the CPU* needs `torch.cuda.synchronize()` first.
 # - `DataLoader(..., pin_memory=True)` returns its batches in pinned memory.
 #
-# Pinning is a CUDA feature; on a CPU-only machine there is nothing to pin for.
+# Pinning is a CUDA feature; on a CPU-only machine there is no point in pinning.
 
 # %%
 if cuda:
@@ -97,15 +97,15 @@ else:
 #
 # Under `torch.autocast(device_type=device.type, dtype=...)` operations that are safe in 16 bits (matrix
 # products, linear layers) run in 16 bits, while precision-sensitive ones (the loss, reductions) stay in
-# float32; the parameters and their gradients stay float32. On CUDA we use float16, on the CPU bfloat16 (the
-# type CPU autocast supports).
+# float32; the parameters and their gradients stay float32. On CUDA the notebook uses float16, on the CPU
+# bfloat16 (the type CPU autocast supports).
 #
 # float16 has only 5 exponent bits: gradients below about $6 \times 10^{-8}$ underflow to 0.
 # `torch.amp.GradScaler(device.type)` multiplies the loss by a large factor before `backward()` and divides the
 # gradients by it before the update (skipping updates whose gradients overflowed). bfloat16 has the exponent
 # range of float32 and needs no scaling, so the scaler is enabled only for float16; disabled, `scale()` returns
 # the loss unchanged and `step()` just calls `optimizer.step()`. These are the current APIs (`torch.amp`); the
-# older `torch.cuda.amp` ones are deprecated (chapter *Optimisation*, section on mixed precision).
+# older `torch.cuda.amp` ones are deprecated (see *Mixed-precision training* in the chapter *Optimisation*).
 #
 # The same small regression network is trained twice, with and without autocast:
 
@@ -221,10 +221,10 @@ else:
 # ## Memory queries
 #
 # `torch.cuda.memory_allocated()` counts the bytes held by live tensors, `torch.cuda.max_memory_allocated()` its
-# peak since the last `torch.cuda.reset_peak_memory_stats()`, and `torch.cuda.memory_reserved()` what
-# PyTorch's caching allocator keeps from the driver (freed tensors included, ready for reuse).
+# peak since the last `torch.cuda.reset_peak_memory_stats()`, and `torch.cuda.memory_reserved()` the bytes
+# PyTorch's caching allocator holds from the driver (including memory freed by tensors and kept for reuse).
 # `torch.cuda.empty_cache()` returns only that unused cache; the memory of tensors still referenced is freed
-# only when the last reference goes (`del`).
+# only when the last reference goes (with `del`, for instance).
 
 # %%
 if cuda:

@@ -3,10 +3,10 @@
 #
 # This notebook fits a straight line $\hat y = wx + b$ in three stages:
 #
-# 1. **Autograd by hand**: `requires_grad`, `backward()` and what `x.grad` holds (chapter *Automatic
-#    differentiation*), then gradient descent written with bare tensors.
+# 1. **Autograd by hand**: `requires_grad`, `backward()` and what `x.grad` holds (the chapter *Automatic
+#    differentiation*), then gradient descent written with plain tensors.
 # 2. **The usual PyTorch training loop**: a model as an `nn.Module` (`nn.Linear(1, 1)`), mini-batches from
-#    `TensorDataset`/`DataLoader`, SGD with momentum from `torch.optim` and a `StepLR` scheduler (chapters
+#    `TensorDataset`/`DataLoader`, SGD with momentum from `torch.optim` and a `StepLR` scheduler (the chapters
 #    *nn.Module and the training loop*, *Data*, *Optimisation* and *Learning-rate schedulers*).
 # 3. **The same training with dlref's update rule**: `dlref.optim.momentum_step` and
 #    `dlref.lr_scheduler.step_lr` reproduce the parameter trajectory of `torch.optim` step by step.
@@ -95,7 +95,7 @@ print(f"loss = {loss.item():.4f}, "
       f"dL/dw = {w.grad.item():.4f}, dL/db = {b.grad.item():.4f}")
 
 # %% [markdown]
-# ### Gradient descent with bare tensors
+# ### Gradient descent with plain tensors
 #
 # Gradient descent repeats $w \leftarrow w - \eta\, \partial \mathcal{L} / \partial w$ (and the same for $b$).
 # The update itself must not be recorded in the graph, so it runs inside `torch.no_grad()`; the gradients are
@@ -125,11 +125,11 @@ assert abs(w.item() - w_ls) < 1e-6 and abs(b.item() - b_ls) < 1e-6
 # ## 2. The PyTorch training loop
 #
 # The same model as an `nn.Module` holding one `nn.Linear(1, 1)` (weight $w$ of shape `(1, 1)`, bias $b$ of
-# shape `(1,)`). `DataLoader` cuts the data set into shuffled mini-batches of 20 (10 updates per epoch);
+# shape `(1,)`). `DataLoader` cuts the dataset into shuffled mini-batches of 20 (10 updates per epoch);
 # `num_workers=0` loads them in the main process, and a seeded `generator` fixes the order of the batches, so
 # that stage 3 can replay exactly the same batches.
 #
-# The optimizer is SGD with momentum, written in the form of the notes with $\eta = 0.1$ and $\beta = 0.9$:
+# The optimizer is SGD with momentum; with the notes' $\eta = 0.1$ and $\beta = 0.9$ it is created as
 # `torch.optim.SGD(lr=η(1 − β), momentum=β)` (why the learning rate is multiplied by $1 - \beta$ is
 # explained in stage 3). `StepLR(step_size=10, gamma=0.5)` halves the learning rate every 10 epochs; it is
 # stepped once at the end of each epoch, after the `optimizer.step()` calls of that epoch.
@@ -190,11 +190,11 @@ print(f"least squares: w = {w_ls:.4f}, b = {b_ls:.4f}")
 
 # %% [markdown]
 # The loss falls quickly during the first epochs and then levels off just above the least-squares minimum:
-# no line can fit the noise. The learning rate (right; the $\eta$ of the notes' form, torch's `lr` being $\eta(1 - \beta)$) is halved
-# after epochs 10 and 20. The fitted line
-# (bottom) lies on top of the true line $y = 2x + 1$.
+# no line can fit the noise. The learning rate (right; the $\eta$ of the notes' form, torch's `lr` being
+# $\eta(1 - \beta)$) is halved after epochs 10 and 20. The fitted line (bottom) almost coincides with the true
+# line $y = 2x + 1$.
 
-# %% alt="Top left: mean training loss per epoch on a log scale, falling steeply in the first epochs and levelling off just above the dashed least-squares minimum. Top right: the learning rate per epoch, a staircase from 0.1 halved after epochs 10 and 20. Bottom: the 200 data points with the true line y = 2x + 1 and the learned line, which lie on top of each other."
+# %% alt="Top left: mean training loss per epoch on a log scale, falling steeply in the first epochs and levelling off just above the dashed least-squares minimum. Top right: the learning rate per epoch, a staircase from 0.1 halved after epochs 10 and 20. Bottom: the 200 data points with the true line y = 2x + 1 and the learned line, which almost coincide."
 fig, axes = plt.subplot_mosaic([["loss", "lr"], ["fit", "fit"]], figsize=(9, 6.5),
                               layout="constrained")
 ax_loss, ax_lr, ax_fit = axes["loss"], axes["lr"], axes["fit"]
@@ -223,10 +223,10 @@ plt.show()
 # V_t = \beta V_{t-1} + (1 - \beta) g_t, \qquad \omega_t = \omega_{t-1} - \eta V_t .
 # $$
 #
-# `torch.optim.SGD(lr, momentum=β)` keeps instead a **sum**, the buffer $b_t = \beta b_{t-1} + g_t$ (with
+# `torch.optim.SGD(lr, momentum=β)` instead keeps a **sum**, the buffer $b_t = \beta b_{t-1} + g_t$ (with
 # $b_1 = g_1$), and steps $\omega_t = \omega_{t-1} - \mathrm{lr}\, b_t$. From $V_0 = 0$ the two are related
 # by $V_t = (1 - \beta)\, b_t$, so `SGD(lr=η(1 − β), momentum=β)` takes exactly the steps of the notes' form
-# (the Notes of `dlref.optim.momentum_step`). This still holds when a scheduler changes the learning rate,
+# (see the Notes of `dlref.optim.momentum_step`). This still holds when a scheduler changes the learning rate,
 # because the velocity does not depend on it: StepLR's learning rate in epoch $t$ is
 # $\eta(1 - \beta)\gamma^{\lfloor t/10 \rfloor}$ for torch and $\eta_t = $ `step_lr(t, η, 10, 0.5)` for dlref.
 #

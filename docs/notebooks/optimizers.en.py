@@ -28,7 +28,7 @@ print("device:", device)
 # has its only minimum $f = 0$ at $(1, 1)$, at the bottom of a long, curved, narrow valley along the parabola
 # $y = x^2$. At the minimum the curvatures (the eigenvalues of the Hessian, printed below) are about 0.4 along
 # the valley and 1000 across it. Gradient descent must take small steps to stay stable across the valley, and
-# then moves slowly along it.
+# so moves only slowly along it.
 #
 # The gradient is written out by hand,
 # $\nabla f = \bigl(2(x - 1) - 400x(y - x^2),\ 200(y - x^2)\bigr)$, and checked against autograd. Computing it
@@ -221,9 +221,9 @@ for beta in (0.99, 0.999):
 #   (a decaying exponential plus seeded noise) that levels off after about 30 epochs.
 #
 # `StepLR`, `MultiStepLR` and `ExponentialLR` multiply the current learning rate, and dlref performs the same
-# multiplications in the same order; warm-up and plateau are also computed operation for operation. These five
-# are compared with `==`. Cosine annealing is updated recursively by torch and in closed form by dlref, so it
-# agrees to rounding and is compared with a tolerance.
+# multiplications in the same order; for warm-up and plateau, too, dlref performs torch's operations one for
+# one. These five are compared with `==`. Cosine annealing is updated recursively by torch and in closed form
+# by dlref, so it agrees only up to rounding and is compared with a tolerance.
 
 # %%
 S = torch.optim.lr_scheduler
@@ -304,6 +304,6 @@ plt.show()
 # %% [markdown]
 # The dots (torch) sit on the dlref curves everywhere. Past $T_{\max} = 40$ the cosine schedule rises again:
 # to end training at $\eta_{\min}$, $T_{\max}$ must be the number of training epochs. `ReduceLROnPlateau`
-# reduces the learning rate only after `patience` $+ 1 = 6$ epochs without a new best value, and ignores the
-# `cooldown` $= 2$ epochs after each reduction, so its reductions (printed above) are at least 8 epochs apart;
+# reduces the learning rate only after `patience` $+ 1 = 6$ epochs without a new best value, and does not count
+# the `cooldown` $= 2$ epochs after each reduction, so its reductions (printed above) are at least 8 epochs apart;
 # a new best of the noisy loss restarts the count. It stops at `min_lr`.
