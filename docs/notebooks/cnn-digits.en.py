@@ -11,9 +11,9 @@
 # 4. recomputes the trained network's layers with dlref (`dlref.cnn.conv2d`, `dlref.regularization.batch_norm`,
 #    `dlref.cnn.max_pool2d`) and checks that they give torch's outputs.
 #
-# On a CUDA GPU, torch computes float32 convolutions in TensorFloat-32 by default (10 mantissa bits); the first
-# cell switches this off (`torch.backends.fp32_precision = "ieee"`) so that torch and dlref are both compared
-# in full float32. On a CPU the setting changes nothing.
+# On CUDA GPUs that support it, torch computes float32 convolutions in TensorFloat-32 by default (10 mantissa
+# bits); the first cell switches this off (`torch.backends.fp32_precision = "ieee"`) so that torch and dlref
+# are both compared in full float32. On a CPU the setting changes nothing.
 
 # %%
 import copy
@@ -150,7 +150,7 @@ with torch.no_grad():
         print(f"{name:8} {str(expected):>16} {str(tuple(x.shape)):>16}")
 
 # %% [markdown]
-# ## `train()` and `eval()`
+# ## Training mode and evaluation mode
 #
 # Two of these layers behave differently while training:
 #
@@ -195,12 +195,13 @@ with torch.no_grad():
     probe.train()
     probe.dropout.eval()
     in_32, in_8 = probe(batch)[0], probe(batch[:8])[0]
-    print("train mode, no dropout: same logits for image 0 in batches of 32 and 8?",
-          torch.allclose(in_32, in_8), f"(largest difference {(in_32 - in_8).abs().max().item():.3f})")
+    print("logits of image 0, in a batch of 32 and in a batch of 8:")
+    print("  train mode, dropout off: equal?", torch.allclose(in_32, in_8),
+          f"| largest difference {(in_32 - in_8).abs().max().item():.3f}")
     probe.eval()
     in_32, in_8 = probe(batch)[0], probe(batch[:8])[0]
     torch.testing.assert_close(in_32, in_8)
-    print("eval mode: same logits for image 0 in batches of 32 and 8?", torch.allclose(in_32, in_8))
+    print("  eval mode:               equal?", torch.allclose(in_32, in_8))
 
 # %% [markdown]
 # ## Training
@@ -243,7 +244,7 @@ print(f"final held-out accuracy: {accuracies[-1]:.4f} "
       f"({round(accuracies[-1] * len(y_test))} of {len(y_test)} images)")
 
 # %% alt="Left: the training loss per epoch over 10 epochs, falling steeply after the first epoch and then slowly towards zero. Right: the held-out accuracy per epoch, rising from its value after the first epoch to close to 1 within a few epochs and then staying near the top, with small dips."
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
 epoch_axis = range(1, epochs + 1)
 ax_loss.plot(epoch_axis, train_losses, "o-")
 ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")

@@ -10,7 +10,7 @@
 # 4. 学習済みネットワークの層を dlref（`dlref.cnn.conv2d`、`dlref.regularization.batch_norm`、
 #    `dlref.cnn.max_pool2d`）で計算し直して、torch の出力と一致することを確かめます。
 #
-# CUDA の GPU では、torch は float32 の畳み込みを既定で TensorFloat-32（仮数部 10 ビット）で計算します。最初の
+# 対応する CUDA の GPU では、torch は float32 の畳み込みを既定で TensorFloat-32（仮数部 10 ビット）で計算します。最初の
 # セルでこれを無効にし（`torch.backends.fp32_precision = "ieee"`）、torch と dlref をどちらも完全な float32 で
 # 比べます。CPU ではこの設定は何も変えません。
 
@@ -149,7 +149,7 @@ with torch.no_grad():
         print(f"{name:8} {str(expected):>16} {str(tuple(x.shape)):>16}")
 
 # %% [markdown]
-# ## `train()` と `eval()`
+# ## 学習モードと評価モード
 #
 # これらの層のうち 2 つは、学習中に振る舞いが変わります:
 #
@@ -192,12 +192,13 @@ with torch.no_grad():
     probe.train()
     probe.dropout.eval()
     in_32, in_8 = probe(batch)[0], probe(batch[:8])[0]
-    print("train mode, no dropout: same logits for image 0 in batches of 32 and 8?",
-          torch.allclose(in_32, in_8), f"(largest difference {(in_32 - in_8).abs().max().item():.3f})")
+    print("logits of image 0, in a batch of 32 and in a batch of 8:")
+    print("  train mode, dropout off: equal?", torch.allclose(in_32, in_8),
+          f"| largest difference {(in_32 - in_8).abs().max().item():.3f}")
     probe.eval()
     in_32, in_8 = probe(batch)[0], probe(batch[:8])[0]
     torch.testing.assert_close(in_32, in_8)
-    print("eval mode: same logits for image 0 in batches of 32 and 8?", torch.allclose(in_32, in_8))
+    print("  eval mode:               equal?", torch.allclose(in_32, in_8))
 
 # %% [markdown]
 # ## 学習
@@ -240,7 +241,7 @@ print(f"final held-out accuracy: {accuracies[-1]:.4f} "
       f"({round(accuracies[-1] * len(y_test))} of {len(y_test)} images)")
 
 # %% alt="左: 10 エポックにわたるエポックごとの訓練損失。最初のエポックの後に急に下がり、その後ゆっくり 0 に近づく。右: エポックごとの検証データでの正解率。最初のエポックの後の値から数エポックで 1 近くまで上がり、小さな落ち込みを挟みながら高い値にとどまる。"
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
 epoch_axis = range(1, epochs + 1)
 ax_loss.plot(epoch_axis, train_losses, "o-")
 ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")

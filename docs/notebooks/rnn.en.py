@@ -8,9 +8,9 @@
 # 2. measures how the gradient that reaches an input shrinks or grows with its distance from the end of the
 #    sequence: the vanishing and exploding gradients of the chapter's section *Limits of RNNs*.
 #
-# On a CUDA GPU, cuDNN computes float32 RNNs in TensorFloat-32 by default; the first cell switches this off
-# (`torch.backends.fp32_precision = "ieee"`) so that torch and dlref are compared in full float32. On a CPU the
-# setting changes nothing.
+# On CUDA GPUs that support it, cuDNN computes float32 RNNs in TensorFloat-32 by default; the first cell
+# switches this off (`torch.backends.fp32_precision = "ieee"`) so that torch and dlref are compared in full
+# float32. On a CPU the setting changes nothing.
 
 # %%
 import matplotlib.pyplot as plt
@@ -117,9 +117,9 @@ repeat_last = F.mse_loss(xs_test[-1, :, 0], target).item()
 print(f"held-out mean squared error: RNN {mse:.4f}, noiseless sine {floor:.4f} (sigma^2 = {sigma ** 2:.4f}), "
       f"repeating the last value {repeat_last:.4f}")
 
-# %% alt="Left: the training loss against the step, on a log scale, over 150 steps; it drops steeply, with oscillations, in the first few dozen steps and then levels off slowly. Right: the 300 held-out values against time as scattered dots around a sine wave, the noiseless sine as a dashed line, and the RNN's one-step predictions as a solid line that follows the sine closely, with small wiggles, much less scattered than the noisy dots."
-fig, (ax_loss, ax_pred) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
-                                       gridspec_kw={"width_ratios": [1, 2.2]})
+# %% alt="Top: the training loss against the step, on a log scale, over 150 steps; it drops steeply, with oscillations, in the first few dozen steps and then levels off slowly. Below: the 300 held-out values against time as scattered dots around a sine wave, the noiseless sine as a dashed line, and the RNN's one-step predictions as a solid line that follows the sine closely, with small wiggles, much less scattered than the noisy dots."
+fig, (ax_loss, ax_pred) = plt.subplots(2, 1, figsize=(9, 7), layout="constrained",
+                                       gridspec_kw={"height_ratios": [1, 1.5]})
 ax_loss.semilogy(range(1, steps + 1), losses)
 ax_loss.set(xlabel="step", ylabel="mean squared error", title="training loss")
 time_axis = target_positions * dt
@@ -127,7 +127,7 @@ ax_pred.plot(time_axis, target.cpu(), ".", markersize=3, color="0.6", label="tar
 ax_pred.plot(time_axis, clean[target_positions], "--", color="C2", label=r"$\sin(k\,\Delta t)$ (noiseless)")
 ax_pred.plot(time_axis, prediction.cpu(), color="C0", label="RNN prediction")
 ax_pred.set(xlabel=r"time $k\,\Delta t$", ylabel="value", title="held-out values, one step ahead")
-ax_pred.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8)
+ax_pred.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
 plt.show()
 
 # %% [markdown]
@@ -224,26 +224,26 @@ starts = torch.arange(16) * 50
 xs_long = series[starts[None, :] + torch.arange(long_T)[:, None]][:, :, None].double().to(device)
 
 norms = {}
-distances = (0, 10, 25, 50, 99)
-print(f"{'weights':20} {'ρ':>5}   " + "  ".join(f"T-t={d:<4}" for d in distances) + "  factor per step")
+distances = (0, 25, 50, 99)
+print(f"{'weights':17} {'ρ':>4}" + "".join(f"{f'T-t={d}':>9}" for d in distances) + f"{'per step':>10}")
 for name, weights in weight_sets.items():
     norms[name] = jacobian_norms(weights, xs_long).cpu()
     factor = (norms[name][75] / norms[name][25]).item() ** (1 / 50)
-    print(f"{name:20} {spectral_radius(weights[1]):5.2f}   "
-          + "  ".join(f"{norms[name][d].item():8.1e}" for d in distances) + f"  {factor:8.3f}")
+    print(f"{name:17} {spectral_radius(weights[1]):4.2f}"
+          + "".join(f"{norms[name][d].item():9.1e}" for d in distances) + f"{factor:10.3f}")
 
 # %% alt="The norm of the Jacobian of the last hidden state with respect to an earlier input, against the distance T minus t from 0 to 99, on a log scale, for four sets of weights. The untrained network falls along a nearly straight line by many orders of magnitude; the trained network and the untrained one rescaled to spectral radius 1 fall more slowly; with spectral radius 3 the norm rises by many orders of magnitude instead. A dotted horizontal line marks 1."
 fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
 for name, values in norms.items():
     ax.semilogy(range(long_T), values, label=name)
 ax.axhline(1.0, color="0.5", linestyle=":", linewidth=1)
-ax.set(xlabel="distance $T - t$", ylabel=r"$\|\partial h_T / \partial x_t\|$ (mean over 16 sequences)",
-       title="gradient reaching an input $T - t$ steps before the end (tanh RNN, 32 hidden units)")
+ax.set(xlabel="distance $T - t$", ylabel=r"$\|\partial h_T / \partial x_t\|$ (mean over 16 windows)",
+       title="tanh RNN, 32 hidden units: gradient reaching the input $T - t$ steps back")
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# The "factor per step" column is the average ratio between the norms at two consecutive distances (measured
+# The "per step" column is the average ratio between the norms at two consecutive distances (measured
 # between $T - t = 25$ and 75), so a factor below 1 means a vanishing gradient and a factor above 1 an exploding
 # one. With the default initialisation $\rho$ (printed) is below 1 and the gradient from the distant past
 # vanishes: the norm falls by the printed orders of magnitude, and the inputs a few dozen steps back receive

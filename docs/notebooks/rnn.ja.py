@@ -8,7 +8,7 @@
 # 2. 入力に届く勾配が、系列の終わりからの距離とともにどれだけ小さく（または大きく）なるかを測ります。章の
 #    「RNN の限界」の節で扱った勾配消失と勾配爆発です。
 #
-# CUDA の GPU では、cuDNN は float32 の RNN を既定で TensorFloat-32 で計算します。最初のセルでこれを無効にし
+# 対応する CUDA の GPU では、cuDNN は float32 の RNN を既定で TensorFloat-32 で計算します。最初のセルでこれを無効にし
 # （`torch.backends.fp32_precision = "ieee"`）、torch と dlref を完全な float32 で比べます。CPU ではこの設定は
 # 何も変えません。
 
@@ -116,9 +116,9 @@ repeat_last = F.mse_loss(xs_test[-1, :, 0], target).item()
 print(f"held-out mean squared error: RNN {mse:.4f}, noiseless sine {floor:.4f} (sigma^2 = {sigma ** 2:.4f}), "
       f"repeating the last value {repeat_last:.4f}")
 
-# %% alt="左: 150 ステップにわたる訓練損失の片対数グラフ。最初の数十ステップで振動しながら急に下がり、その後ゆっくり横ばいに近づく。右: 時間に対する 300 個の検証データの値。正弦波の周りにばらつく点で描かれ、ノイズのない正弦波が破線、RNN の 1 ステップ先の予測が実線で重なる。予測は小さな揺れを含みながら正弦波によく沿い、ノイズの乗った点よりはるかにばらつきが小さい。"
-fig, (ax_loss, ax_pred) = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
-                                       gridspec_kw={"width_ratios": [1, 2.2]})
+# %% alt="上: 150 ステップにわたる訓練損失の片対数グラフ。最初の数十ステップで振動しながら急に下がり、その後ゆっくり横ばいに近づく。下: 時間に対する 300 個の検証データの値。正弦波の周りにばらつく点で描かれ、ノイズのない正弦波が破線、RNN の 1 ステップ先の予測が実線で重なる。予測は小さな揺れを含みながら正弦波によく沿い、ノイズの乗った点よりはるかにばらつきが小さい。"
+fig, (ax_loss, ax_pred) = plt.subplots(2, 1, figsize=(9, 7), layout="constrained",
+                                       gridspec_kw={"height_ratios": [1, 1.5]})
 ax_loss.semilogy(range(1, steps + 1), losses)
 ax_loss.set(xlabel="step", ylabel="mean squared error", title="training loss")
 time_axis = target_positions * dt
@@ -126,7 +126,7 @@ ax_pred.plot(time_axis, target.cpu(), ".", markersize=3, color="0.6", label="tar
 ax_pred.plot(time_axis, clean[target_positions], "--", color="C2", label=r"$\sin(k\,\Delta t)$ (noiseless)")
 ax_pred.plot(time_axis, prediction.cpu(), color="C0", label="RNN prediction")
 ax_pred.set(xlabel=r"time $k\,\Delta t$", ylabel="value", title="held-out values, one step ahead")
-ax_pred.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=8)
+ax_pred.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
 plt.show()
 
 # %% [markdown]
@@ -220,26 +220,26 @@ starts = torch.arange(16) * 50
 xs_long = series[starts[None, :] + torch.arange(long_T)[:, None]][:, :, None].double().to(device)
 
 norms = {}
-distances = (0, 10, 25, 50, 99)
-print(f"{'weights':20} {'ρ':>5}   " + "  ".join(f"T-t={d:<4}" for d in distances) + "  factor per step")
+distances = (0, 25, 50, 99)
+print(f"{'weights':17} {'ρ':>4}" + "".join(f"{f'T-t={d}':>9}" for d in distances) + f"{'per step':>10}")
 for name, weights in weight_sets.items():
     norms[name] = jacobian_norms(weights, xs_long).cpu()
     factor = (norms[name][75] / norms[name][25]).item() ** (1 / 50)
-    print(f"{name:20} {spectral_radius(weights[1]):5.2f}   "
-          + "  ".join(f"{norms[name][d].item():8.1e}" for d in distances) + f"  {factor:8.3f}")
+    print(f"{name:17} {spectral_radius(weights[1]):4.2f}"
+          + "".join(f"{norms[name][d].item():9.1e}" for d in distances) + f"{factor:10.3f}")
 
 # %% alt="最後の隠れ状態の、前の入力に対するヤコビ行列のノルムを、距離 T − t（0 から 99）に対して 4 組の重みについて描いた片対数グラフ。未学習のネットワークはほぼ直線に沿って何桁も減少する。学習済みのネットワークと、スペクトル半径を 1 にした未学習のネットワークはよりゆっくり減少する。スペクトル半径 3 では逆に何桁も増加する。1 の位置に水平な点線がある。"
 fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
 for name, values in norms.items():
     ax.semilogy(range(long_T), values, label=name)
 ax.axhline(1.0, color="0.5", linestyle=":", linewidth=1)
-ax.set(xlabel="distance $T - t$", ylabel=r"$\|\partial h_T / \partial x_t\|$ (mean over 16 sequences)",
-       title="gradient reaching an input $T - t$ steps before the end (tanh RNN, 32 hidden units)")
+ax.set(xlabel="distance $T - t$", ylabel=r"$\|\partial h_T / \partial x_t\|$ (mean over 16 windows)",
+       title="tanh RNN, 32 hidden units: gradient reaching the input $T - t$ steps back")
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# 「factor per step」の列は、隣り合う 2 つの距離でのノルムの比の平均（$T - t = 25$ と 75 の間で測ったもの）です。
+# 「per step」の列は、隣り合う 2 つの距離でのノルムの比の平均（$T - t = 25$ と 75 の間で測ったもの）です。
 # 1 より小さければ勾配消失、1 より大きければ勾配爆発を意味します。既定の初期化では $\rho$（表示した値）は 1 より
 # 小さく、遠い過去からの勾配は消えていきます。ノルムは表示したとおり何桁も減り、数十ステップ前の入力には勾配が
 # ほとんど届きません。学習によって $\rho$（表示した値）は大きくなり、学習済みのネットワークの勾配はよりゆっくり
