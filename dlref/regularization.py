@@ -186,7 +186,7 @@ def batch_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, running_me
     - It normalises with the *biased* batch variance $\sigma_B^2$ (divided by $m$) but updates
       `running_var` with the *unbiased* one, $\frac{m}{m-1}\sigma_B^2$ (divided by $m - 1$).
     - Its `momentum` is the weight of the *new* value: `momentum=0.1` is an exponential moving average
-      $v \leftarrow \beta v + (1 - \beta) x$ with $\beta = 0.9$, i.e. $\beta = 1 - $ `momentum`.
+      $v \leftarrow \beta v + (1 - \beta) x$ with $\beta = 0.9$, i.e. $\beta = 1 - \text{momentum}$.
       (`momentum=None` in torch means a cumulative average; not supported here.)
 
     `nn.BatchNorm1d(C, eps=eps, momentum=momentum)` (2-D/3-D input) or `nn.BatchNorm2d` (4-D input) with

@@ -12,8 +12,9 @@ What the plugins do not do by themselves, with mkdocs-static-i18n building each 
   written only when its content changes, so ``mkdocs serve`` does not rebuild in a loop.
 - ``on_page_markdown``: fill the verification page with the table of ``python -m dlref verify`` (run once per
   state of dlref and torch, cached).
-- ``on_page_content``: on Japanese pages, remove the line breaks of wrapped source lines between two Japanese
-  characters (browsers render them as spaces).
+- ``on_page_content``: keep source listings and notebook code out of the search index; on Japanese pages,
+  remove the line breaks of wrapped source lines between two Japanese characters (browsers show them as
+  spaces).
 - ``on_post_page``: on API pages, put each function's verification status under its heading, linked to its
   row, and translate the labels mkdocstrings leaves in English.
 - ``on_post_build``: write empty sitemap stubs where Material looks for them beside each language alternate.
@@ -117,11 +118,41 @@ def join_cjk_lines(html: str) -> str:
     return "".join(p if i % 2 else _CJK_BREAK.sub("", p) for i, p in enumerate(parts))
 
 
+_SEARCH_EXCLUDE = re.compile(r'<(details class="mkdocstrings-source")')
+_NOTEBOOK_PRE = re.compile(r"<pre\b")
+
+
+def exclude_code_from_search(html: str) -> str:
+    """Keep the API pages' source listings and the notebooks' code and outputs out of the search index: they
+    are most of its bytes (downloaded by every first visit) and add nothing the prose does not say.
+    (Material's search parser ends an exclusion at the first closing tag of the same name, so the attribute
+    goes on elements that do not nest: ``details`` and ``pre``.)"""
+    html = _SEARCH_EXCLUDE.sub(lambda m: "<" + m[1].replace(" class=", " data-search-exclude class=", 1), html)
+    if "jp-Notebook" in html:
+        html = _NOTEBOOK_PRE.sub("<pre data-search-exclude", html)
+    return html
+
+
 def on_page_content(html: str, page: Page, config: MkDocsConfig, **kwargs) -> str:
+    html = exclude_code_from_search(html)
     return join_cjk_lines(html) if _language(config) == "ja" else html
 
 
+_ABSOLUTE_ALTERNATE = re.compile(r'(<(?:link|a)\b[^>]*?\bhref=")(/[^"]*)("[^>]*\bhreflang=)')
+
+
+def relative_alternates(output: str, page_url: str) -> str:
+    """i18n writes the home page's language alternates as site-absolute paths ("/", "/en/"), which break when
+    the site is served under a sub-path; make them relative like every other page's."""
+    def relative(m: re.Match) -> str:
+        url = get_relative_url(m[2].lstrip("/") or ".", page_url)
+        return m[1] + (url if url.endswith("/") else url + "/") + m[3]
+
+    return _ABSOLUTE_ALTERNATE.sub(relative, output)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    output = relative_alternates(output, page.url)
     if not page.file.src_uri.startswith("api/"):
         return output
     lang = _language(config)

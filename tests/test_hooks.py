@@ -36,3 +36,18 @@ def test_verification_table_and_status():
     assert 'data-status="pass"' in out and 'href="../../verification/#verify-activations-relu"' in out
     data["rows"][1]["passed"] = False
     assert 'data-status="fail"' in verification.annotate(html, data, "en", "x/")
+
+
+def test_absolute_language_alternates_become_relative():
+    html = '<link rel="alternate" href="/en/" hreflang="en"><a href="/" hreflang="ja" class="md-select__link">'
+    assert main.relative_alternates(html, "") == ('<link rel="alternate" href="en/" hreflang="en">'
+                                                  '<a href="./" hreflang="ja" class="md-select__link">')
+    assert 'href="../"' in main.relative_alternates(html, "en/")
+
+
+def test_code_is_kept_out_of_the_search_index():
+    api = '<details class="mkdocstrings-source"><pre>code</pre>'
+    expected = '<details data-search-exclude class="mkdocstrings-source"><pre>code</pre>'
+    assert main.exclude_code_from_search(api) == expected
+    notebook = '<div class="jp-Notebook"><div class="jp-InputArea"><pre>x = 1</pre></div><pre>out</pre>'
+    assert main.exclude_code_from_search(notebook).count("<pre data-search-exclude>") == 2
