@@ -8,7 +8,9 @@ set, e.g. by ``.ci/run`` after its own strict build). Without Chromium the tests
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import subprocess
@@ -57,8 +59,29 @@ def site_dir(tmp_path_factory) -> Path:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzip-compressed when the browser accepts it (as GitHub Pages serves them)."""
+
+    COMPRESS = (".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb", ".txt")
+
     def log_message(self, *args):  # keep the test output clean
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (not path.is_file() or not str(path).endswith(self.COMPRESS)
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        if not self.path.split("?")[0].endswith("/") and Path(self.translate_path(self.path)).is_dir():
+            return super().send_head()  # let the base class redirect to the trailing slash
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 def serve(directory: Path):

@@ -31,7 +31,8 @@ class PageReport:
     url: str
     problems: list[str] = field(default_factory=list)
     requests: int = 0
-    bytes: int = 0
+    bytes: int = 0  # decoded (uncompressed) bytes of every response
+    transferred: int = 0  # bytes over the wire (gzip where the server compresses), Resource Timing API
     largest: tuple[int, str] = (0, "")
     typeset_ms: float | None = None
     formulas: int = 0
@@ -86,6 +87,9 @@ def inspect(context, url: str, *, base: str) -> PageReport:
         if state["errors"]:
             report.problems.append(f"{state['errors']} KaTeX error(s)")
         report.formulas, report.typeset_ms = state["katex"], state["typeset"]
+        report.transferred = int(page.evaluate(
+            "performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".reduce((n, e) => n + (e.transferSize || 0), 0)"))
         images = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
         for src in images:
             report.problems.append(f"image not loaded: {src}")
