@@ -15,8 +15,9 @@ What the plugins do not do by themselves, with mkdocs-static-i18n building each 
 - ``on_page_content``: keep source listings and notebook code out of the search index; on Japanese pages,
   remove the line breaks of wrapped source lines between two Japanese characters (browsers show them as
   spaces).
-- ``on_post_page``: on API pages, put each function's verification status under its heading, linked to its
-  row, and translate the labels mkdocstrings leaves in English.
+- ``on_post_page``: typeset every formula with KaTeX at build time (``hooks/mathrender.py``; the browser
+  only finishes what the build could not). On API pages, put each function's verification status under its
+  heading, linked to its row, and translate the labels mkdocstrings leaves in English.
 - ``on_post_build``: write empty sitemap stubs where Material looks for them beside each language alternate.
 """
 
@@ -37,6 +38,7 @@ CACHE = ROOT / ".cache"
 sys.path.insert(0, str(ROOT / "hooks"))
 
 import figures  # noqa: E402
+import mathrender  # noqa: E402
 import notebooks  # noqa: E402
 import verification  # noqa: E402
 
@@ -151,8 +153,14 @@ def relative_alternates(output: str, page_url: str) -> str:
     return _ABSOLUTE_ALTERNATE.sub(relative, output)
 
 
+_math_counts = [0, 0]
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     output = relative_alternates(output, page.url)
+    output, done, left = mathrender.render(output)
+    _math_counts[0] += done
+    _math_counts[1] += left
     if not page.file.src_uri.startswith("api/"):
         return output
     lang = _language(config)
@@ -166,6 +174,9 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 def on_post_build(config: MkDocsConfig) -> None:
     """Empty sitemaps where Material looks for one beside each language alternate (else: 404s)."""
+    log.info(f"formulas typeset at build time: {_math_counts[0]}; left to the browser: {_math_counts[1]}"
+             + ("" if mathrender.node() else " (no node on this machine)"))
+    _math_counts[:] = [0, 0]
     site = Path(config.site_dir)
     stub = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
     for index in site.rglob("index.html"):

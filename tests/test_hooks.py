@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
 import main
+import mathrender
 import verification
 
 
@@ -51,3 +52,18 @@ def test_code_is_kept_out_of_the_search_index():
     assert main.exclude_code_from_search(api) == expected
     notebook = '<div class="jp-Notebook"><div class="jp-InputArea"><pre>x = 1</pre></div><pre>out</pre>'
     assert main.exclude_code_from_search(notebook).count("<pre data-search-exclude>") == 2
+
+
+@pytest.mark.skipif(mathrender.node() is None, reason="build-time math needs Node.js (the browser typesets instead)")
+def test_formulas_are_typeset_at_build_time():
+    page = ('<span class="arithmatex">\\(x^2\\)</span><div class="arithmatex">\\[\\frac{1}{2}\\]</div>'
+            '<span class="arithmatex">\\(\\notacommand{x}\\)</span>')
+    out, done, left = mathrender.render(page)
+    assert (done, left) == (2, 1)  # the unknown command is left to the browser, which reports it
+    assert out.count('data-typeset="1"') == 2 and 'class="katex-display"' in out and "\\notacommand" in out
+
+
+def test_without_node_formulas_are_left_for_the_browser(monkeypatch):
+    monkeypatch.setattr(mathrender, "node", lambda: None)
+    page = '<span class="arithmatex">\\(x\\)</span>'
+    assert mathrender.render(page) == (page, 0, 1)
