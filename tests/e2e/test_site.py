@@ -179,3 +179,20 @@ def test_a_broken_build_fails_these_checks(context, site_dir, tmp_path):
     assert "HTTP 404" in text and "katex.min.js" in text
     assert "foreign host" in text
     assert re.search(r"formula\(s\) left as raw TeX|never typeset", text)
+
+
+EXTERNAL = re.compile(r"""(?:<script[^>]+src=|<link[^>]+href=|<img[^>]+src=|<source[^>]+src=|url\()\s*["']?(https?:)?//""",
+                      re.I)
+
+
+def test_no_page_or_stylesheet_references_an_absolute_url(site_dir):
+    """No script, stylesheet, font or image is loaded from another host (everything ships with the site)."""
+    offenders = []
+    for path in [*site_dir.rglob("*.html"), *site_dir.rglob("*.css")]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in EXTERNAL.finditer(text):
+            tag = text[max(0, m.start() - 10):m.end() + 60]
+            if 'rel="alternate"' in tag or "rel=alternate" in tag:
+                continue
+            offenders.append(f"{path.relative_to(site_dir)}: {text[m.start():m.end() + 60]!r}")
+    assert not offenders, "\n".join(offenders[:20])
