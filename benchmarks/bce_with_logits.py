@@ -22,6 +22,7 @@ import platform
 import statistics
 
 import torch
+from machine import cpu_model
 from torch import nn
 from torch.utils import benchmark
 
@@ -34,12 +35,7 @@ STMTS = {
 
 
 def machine(device: torch.device) -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     gpu = f", GPU {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
     return (f"{cpu} ({os.cpu_count()} cores, torch.get_num_threads()={torch.get_num_threads()}){gpu}; "
             f"torch {torch.__version__}, Python {platform.python_version()}, {platform.system()}")

@@ -22,6 +22,7 @@ import time
 import warnings
 
 import torch
+from machine import cpu_model
 from torch.utils.data import DataLoader, Dataset
 
 N_SAMPLES, BATCH_SIZE, WORK_S = 256, 16, 0.004
@@ -71,12 +72,7 @@ def epoch_times(dataset: Dataset, num_workers: int) -> tuple[float, float]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (f"{cpu} ({os.cpu_count()} logical cores{load}); torch {torch.__version__}, "
             f"Python {platform.python_version()}, {platform.system()}")

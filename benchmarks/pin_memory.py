@@ -18,18 +18,14 @@ import sys
 import time
 
 import torch
+from machine import cpu_model
 
 SIZES_MIB = [1, 16, 256]
 REPEATS = 20
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     return (f"{cpu}, {os.cpu_count()} cores, GPU {torch.cuda.get_device_name()}; torch {torch.__version__}, "
             f"CUDA {torch.version.cuda}, Python {platform.python_version()}, {platform.system()}")
 

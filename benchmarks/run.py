@@ -30,15 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from machine import cpu_model  # noqa: E402
+
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                     if line.startswith("model name"))
-        cpu = model
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30 if hasattr(os, "sysconf") else 0
     return f"{cpu} · {os.cpu_count()} cores · {mem:.0f} GiB · {platform.system()} · Python {platform.python_version()}"
 
